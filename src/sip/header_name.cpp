@@ -1,0 +1,111 @@
+#include "sip/header_name.hpp"
+
+#include <array>
+
+#include "sip/charset.hpp"
+
+namespace sippay::sip {
+namespace {
+
+struct HeaderSpelling {
+  HeaderId id;
+  std::string_view name;
+  char compact;
+};
+
+// Compact forms: RFC 3261 §7.3.3 (c e f i k l m s t v), RFC 3265 (o u),
+// RFC 3515 (r), RFC 3892 (b), RFC 3841 (a d j), RFC 4028 (x), RFC 8224 (y).
+constexpr std::array<HeaderSpelling, static_cast<std::size_t>(HeaderId::kCount)> kSpellings = {{
+    {HeaderId::kUnknown, "", '\0'},
+    {HeaderId::kAccept, "Accept", '\0'},
+    {HeaderId::kAcceptContact, "Accept-Contact", 'a'},
+    {HeaderId::kAllow, "Allow", '\0'},
+    {HeaderId::kAllowEvents, "Allow-Events", 'u'},
+    {HeaderId::kAuthenticationInfo, "Authentication-Info", '\0'},
+    {HeaderId::kAuthorization, "Authorization", '\0'},
+    {HeaderId::kCallId, "Call-ID", 'i'},
+    {HeaderId::kContact, "Contact", 'm'},
+    {HeaderId::kContentDisposition, "Content-Disposition", '\0'},
+    {HeaderId::kContentEncoding, "Content-Encoding", 'e'},
+    {HeaderId::kContentLength, "Content-Length", 'l'},
+    {HeaderId::kContentType, "Content-Type", 'c'},
+    {HeaderId::kCSeq, "CSeq", '\0'},
+    {HeaderId::kDate, "Date", '\0'},
+    {HeaderId::kEvent, "Event", 'o'},
+    {HeaderId::kExpires, "Expires", '\0'},
+    {HeaderId::kFrom, "From", 'f'},
+    {HeaderId::kIdentity, "Identity", 'y'},
+    {HeaderId::kMaxForwards, "Max-Forwards", '\0'},
+    {HeaderId::kMinExpires, "Min-Expires", '\0'},
+    {HeaderId::kProxyAuthenticate, "Proxy-Authenticate", '\0'},
+    {HeaderId::kProxyAuthorization, "Proxy-Authorization", '\0'},
+    {HeaderId::kProxyRequire, "Proxy-Require", '\0'},
+    {HeaderId::kRecordRoute, "Record-Route", '\0'},
+    {HeaderId::kReferTo, "Refer-To", 'r'},
+    {HeaderId::kReferredBy, "Referred-By", 'b'},
+    {HeaderId::kRejectContact, "Reject-Contact", 'j'},
+    {HeaderId::kRequestDisposition, "Request-Disposition", 'd'},
+    {HeaderId::kRequire, "Require", '\0'},
+    {HeaderId::kRetryAfter, "Retry-After", '\0'},
+    {HeaderId::kRoute, "Route", '\0'},
+    {HeaderId::kServer, "Server", '\0'},
+    {HeaderId::kSessionExpires, "Session-Expires", 'x'},
+    {HeaderId::kSubject, "Subject", 's'},
+    {HeaderId::kSupported, "Supported", 'k'},
+    {HeaderId::kTo, "To", 't'},
+    {HeaderId::kUnsupported, "Unsupported", '\0'},
+    {HeaderId::kUserAgent, "User-Agent", '\0'},
+    {HeaderId::kVia, "Via", 'v'},
+    {HeaderId::kWwwAuthenticate, "WWW-Authenticate", '\0'},
+}};
+
+static_assert([] {
+  for (std::size_t i = 0; i < kSpellings.size(); ++i) {
+    if (static_cast<std::size_t>(kSpellings[i].id) != i) return false;
+  }
+  return true;
+}());
+
+// Index of full names by lower-cased first letter and length, built once at
+// compile time so a lookup compares against one or two candidates.
+struct NameIndex {
+  // For each first letter, the ids whose full name starts with it.
+  std::array<std::array<HeaderId, 8>, 26> by_letter{};
+  std::array<HeaderId, 26> by_compact{};
+};
+
+constexpr NameIndex make_index() {
+  NameIndex index{};
+  std::array<std::size_t, 26> used{};
+  for (const HeaderSpelling& spelling : kSpellings) {
+    if (spelling.id == HeaderId::kUnknown) continue;
+    const int letter = charset::to_lower(spelling.name[0]) - 'a';
+    index.by_letter[letter][used[letter]++] = spelling.id;
+    if (spelling.compact != '\0') index.by_compact[spelling.compact - 'a'] = spelling.id;
+  }
+  return index;
+}
+
+constexpr NameIndex kIndex = make_index();
+
+}  // namespace
+
+HeaderId lookup_header(std::string_view name) {
+  if (name.empty()) return HeaderId::kUnknown;
+  const char first = charset::to_lower(name[0]);
+  if (first < 'a' || first > 'z') return HeaderId::kUnknown;
+  const int letter = first - 'a';
+  if (name.size() == 1) return kIndex.by_compact[letter];
+  for (HeaderId id : kIndex.by_letter[letter]) {
+    if (id == HeaderId::kUnknown) break;
+    const std::string_view full = kSpellings[static_cast<std::size_t>(id)].name;
+    if (full.size() == name.size() && charset::iequals(full, name)) return id;
+  }
+  return HeaderId::kUnknown;
+}
+
+std::string_view canonical_name(HeaderId id) { return kSpellings[static_cast<std::size_t>(id)].name; }
+
+char compact_form(HeaderId id) { return kSpellings[static_cast<std::size_t>(id)].compact; }
+
+}  // namespace sippay::sip

@@ -1,0 +1,403 @@
+// Message parsing (RFC 3261 §7): start line, header fields, body framing
+// by Content-Length (§18.3), and the checks of §8.1.1 that make a message
+// usable at all.
+#include <cstring>
+#include <type_traits>
+
+#include "sip/header_grammar.hpp"
+#include "sip/message.hpp"
+#include "sip/start_line.hpp"
+
+namespace sippay::sip {
+
+class MessageParser {
+ public:
+  MessageParser(std::string_view bytes, Message& out, const ParseLimits& limits, Framing framing)
+      : bytes_(bytes), out_(out), limits_(limits), framing_(framing) {}
+
+  std::optional<ParseError> run();
+
+ private:
+  std::optional<ParseError> parse_start_line(std::size_t& pos);
+  std::optional<ParseError> parse_header_section(std::size_t& pos);
+  std::optional<ParseError> parse_header(HeaderField& field);
+  std::optional<ParseError> check_cseq_method() const;
+  void check_required_headers();
+  std::optional<ParseError> frame_body(std::size_t body_start);
+
+  // The end of the line that starts at `pos`: the position of its CRLF.
+  // Reports a bare LF, which §7 does not allow, as an error.
+  std::optional<ParseError> find_line_end(std::size_t pos, std::size_t& crlf) const;
+  ParseError error_at(std::size_t offset, std::string reason, int status = 400) const;
+
+  std::string_view bytes_;
+  Message& out_;
+  const ParseLimits& limits_;
+  Framing framing_;
+};
+
+namespace {
+
+using grammar::quote_for_error;
+
+bool is_single_valued(HeaderId id) {
+  switch (id) {
+    case HeaderId::kFrom:
+    case HeaderId::kTo:
+    case HeaderId::kCallId:
+    case HeaderId::kCSeq:
+    case HeaderId::kMaxForwards:
+    case HeaderId::kContentLength:
+    case HeaderId::kContentType:
+    case HeaderId::kContentDisposition:
+    case HeaderId::kExpires:
+    case HeaderId::kMinExpires:
+    case HeaderId::kDate:
+    case HeaderId::kAuthenticationInfo:
+    case HeaderId::kUserAgent:
+    case HeaderId::kServer:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Trims SP, HTAB and folded line breaks from both ends of a header value.
+std::string_view trim_value(std::string_view value, std::size_t& leading) {
+  std::size_t begin = 0;
+  while (begin < value.size() && (value[begin] == ' ' || value[begin] == '\t' ||
+                                  value[begin] == '\r' || value[begin] == '\n')) {
+    ++begin;
+  }
+  std::size_t end = value.size();
+  while (end > begin && (value[end - 1] == ' ' || value[end - 1] == '\t' || value[end - 1] == '\r' ||
+                         value[end - 1] == '\n')) {
+    --end;
+  }
+  leading = begin;
+  return value.substr(begin, end - begin);
+}
+
+template <typename T>
+std::optional<ParseError> store(Result<T> result, std::optional<T>& slot) {
+  if (!result) return result.take_error();
+  slot = std::move(result.value());
+  return std::nullopt;
+}
+
+std::optional<ParseError> store_u32(std::string_view value, std::size_t base,
+                                    std::string_view what, std::optional<std::uint32_t>& slot) {
+  auto number = parse_unsigned(value, base, UINT32_MAX, what);
+  if (!number) return number.take_error();
+  slot = static_cast<std::uint32_t>(*number);
+  return std::nullopt;
+}
+
+std::optional<ParseError> append_auth(std::string_view value, std::size_t base, bool is_challenge,
+                                      std::vector<AuthHeader>& out) {
+  auto header = parse_auth_header(value, base, is_challenge);
+  if (!header) return header.take_error();
+  out.push_back(*header);
+  return std::nullopt;
+}
+
+}  // namespace
+
+ParseError MessageParser::error_at(std::size_t offset, std::string reason, int status) const {
+  ParseError e;
+  e.status_code = status;
+  e.offset = offset;
+  e.reason = std::move(reason);
+  return e;
+}
+
+std::optional<ParseError> MessageParser::find_line_end(std::size_t pos, std::size_t& crlf) const {
+  const void* found = std::memchr(bytes_.data() + pos, '\n', bytes_.size() - pos);
+  if (found == nullptr) {
+    return error_at(bytes_.size(), "message ends before the empty line that closes the header section");
+  }
+  const auto lf = static_cast<std::size_t>(static_cast<const char*>(found) - bytes_.data());
+  if (lf == pos || bytes_[lf - 1] != '\r') return error_at(lf, "line ends with LF without CR");
+  crlf = lf - 1;
+  return std::nullopt;
+}
+
+std::optional<ParseError> MessageParser::run() {
+  if (bytes_.size() > limits_.max_message_bytes) {
+    return error_at(limits_.max_message_bytes,
+                    "message of " + std::to_string(bytes_.size()) + " bytes exceeds the limit of " +
+                        std::to_string(limits_.max_message_bytes),
+                    513);
+  }
+  std::size_t pos = 0;
+  if (auto e = parse_start_line(pos)) return e;
+  if (auto e = parse_header_section(pos)) return e;
+  if (auto e = check_cseq_method()) return e;
+  check_required_headers();
+  return frame_body(pos);
+}
+
+std::optional<ParseError> MessageParser::parse_start_line(std::size_t& pos) {
+  std::size_t crlf = 0;
+  if (auto e = find_line_end(0, crlf)) return e;
+  if (crlf > limits_.max_header_line_bytes) {
+    return error_at(0, "start line exceeds " + std::to_string(limits_.max_header_line_bytes) + " bytes");
+  }
+  if (crlf == 0) return error_at(0, "empty start line");
+  const std::string_view line = bytes_.substr(0, crlf);
+  if (line.find('\r') != std::string_view::npos) return error_at(line.find('\r'), "CR inside the start line");
+  out_.is_request_ = !looks_like_status_line(line);
+  pos = crlf + 2;
+  return out_.is_request_ ? parse_request_line(line, out_.request_line_)
+                          : parse_status_line(line, out_.status_line_);
+}
+
+std::optional<ParseError> MessageParser::parse_header_section(std::size_t& pos) {
+  while (true) {
+    std::size_t crlf = 0;
+    if (auto e = find_line_end(pos, crlf)) return e;
+    if (crlf == pos) {  // the empty line
+      pos += 2;
+      return std::nullopt;
+    }
+    if (bytes_[pos] == ' ' || bytes_[pos] == '\t') {
+      return error_at(pos, "header line starts with whitespace but follows no header");
+    }
+    // A field continues over folded lines: CRLF followed by SP or HTAB (§7.3.1).
+    while (crlf + 2 < bytes_.size() && (bytes_[crlf + 2] == ' ' || bytes_[crlf + 2] == '\t')) {
+      if (auto e = find_line_end(crlf + 2, crlf)) return e;
+    }
+    if (crlf - pos > limits_.max_header_line_bytes) {
+      return error_at(pos, "header field exceeds " + std::to_string(limits_.max_header_line_bytes) +
+                               " bytes");
+    }
+    if (out_.headers_.size() >= limits_.max_header_count) {
+      return error_at(pos, "more than " + std::to_string(limits_.max_header_count) + " header fields");
+    }
+
+    // header-name HCOLON: HCOLON = *( SP / HTAB ) ":" SWS
+    const std::string_view line = bytes_.substr(pos, crlf - pos);
+    Scanner s(line, pos);
+    HeaderField field;
+    field.offset = static_cast<std::uint32_t>(pos);
+    field.name = s.take_token();
+    if (field.name.empty()) {
+      return error_at(pos, "invalid header name " + quote_for_error(line.substr(0, line.find(':'))));
+    }
+    while (!s.at_end() && (s.peek() == ' ' || s.peek() == '\t')) s.advance();
+    if (!s.consume(':')) {
+      ParseError e = s.error("expected ':' after header name " + quote_for_error(field.name));
+      e.header_name = std::string(field.name);
+      return e;
+    }
+    std::size_t leading = 0;
+    field.value = trim_value(s.rest(), leading);
+    field.id = lookup_header(field.name);
+    const std::size_t elements_before = out_.list_size(field.id);
+    if (auto e = parse_header(field)) {
+      e->header_name = std::string(field.name);
+      return e;
+    }
+    field.first_element = static_cast<std::uint32_t>(elements_before);
+    field.element_count = static_cast<std::uint32_t>(out_.list_size(field.id) - elements_before);
+    out_.headers_.push_back(field);
+    pos = crlf + 2;
+  }
+}
+
+std::optional<ParseError> MessageParser::parse_header(HeaderField& field) {
+  const std::string_view v = field.value;
+  const std::size_t base = static_cast<std::size_t>(v.data() - bytes_.data());
+  Message& m = out_;
+
+  // §7.3: a header that is not a comma-separated list appears at most once.
+  // A repeat is checked for syntax and recorded as a semantic error, except
+  // Content-Length, where two values leave the body boundary undefined.
+  bool duplicate = false;
+  if (is_single_valued(field.id)) {
+    for (const HeaderField& earlier : m.headers_) {
+      if (earlier.id == field.id) duplicate = true;
+    }
+  }
+  if (duplicate) {
+    if (field.id == HeaderId::kContentLength) {
+      return error_at(field.offset, "Content-Length appears more than once, so the body length is undefined");
+    }
+    if (!m.semantic_error_) {
+      ParseError e = error_at(field.offset, "header may appear only once");
+      e.header_name = std::string(field.name);
+      m.semantic_error_ = std::move(e);
+    }
+  }
+  // The slot a single-value header is stored in; a repeat goes to scratch.
+  auto slot = [duplicate](auto& member) -> auto& {
+    static thread_local std::remove_reference_t<decltype(member)> scratch;
+    scratch.reset();
+    return duplicate ? scratch : member;
+  };
+
+  switch (field.id) {
+    case HeaderId::kVia:
+      return parse_via(v, base, m.vias_);
+    case HeaderId::kFrom:
+      return store(parse_from_to(v, base), slot(m.from_));
+    case HeaderId::kTo:
+      return store(parse_from_to(v, base), slot(m.to_));
+    case HeaderId::kCallId: {
+      auto call_id = parse_call_id(v, base);
+      if (!call_id) return call_id.take_error();
+      if (!duplicate) m.call_id_ = *call_id;
+      return std::nullopt;
+    }
+    case HeaderId::kCSeq:
+      return store(parse_cseq(v, base), slot(m.cseq_));
+    case HeaderId::kMaxForwards: {
+      // Max-Forwards = 1*DIGIT, 0 to 255 (§20.22).
+      auto hops = parse_unsigned(v, base, 255, "Max-Forwards");
+      if (!hops) return hops.take_error();
+      if (!duplicate) m.max_forwards_ = static_cast<std::uint32_t>(*hops);
+      return std::nullopt;
+    }
+    case HeaderId::kContentLength: {
+      auto length = parse_unsigned(v, base, UINT32_MAX, "Content-Length");
+      if (!length) return length.take_error();
+      m.content_length_ = static_cast<std::size_t>(*length);
+      return std::nullopt;
+    }
+    case HeaderId::kExpires:
+      return store_u32(v, base, "Expires", slot(m.expires_));
+    case HeaderId::kMinExpires:
+      return store_u32(v, base, "Min-Expires", slot(m.min_expires_));
+    case HeaderId::kContact:
+      return parse_contact(v, base, m.contacts_, m.contact_star_);
+    case HeaderId::kRoute:
+      return parse_route(v, base, m.routes_);
+    case HeaderId::kRecordRoute:
+      return parse_route(v, base, m.record_routes_);
+    case HeaderId::kContentType:
+      return store(parse_media_type(v, base), slot(m.content_type_));
+    case HeaderId::kContentDisposition:
+      return store(parse_content_disposition(v, base), slot(m.content_disposition_));
+    case HeaderId::kRequire:
+      return parse_token_list(v, base, false, m.require_);
+    case HeaderId::kProxyRequire:
+      return parse_token_list(v, base, false, m.proxy_require_);
+    case HeaderId::kSupported:
+      return parse_token_list(v, base, true, m.supported_);
+    case HeaderId::kUnsupported:
+      return parse_token_list(v, base, false, m.unsupported_);
+    case HeaderId::kAllow:
+      return parse_token_list(v, base, true, m.allow_);
+    case HeaderId::kContentEncoding:
+      return parse_token_list(v, base, false, m.content_encoding_);
+    case HeaderId::kWwwAuthenticate:
+      return append_auth(v, base, true, m.www_authenticate_);
+    case HeaderId::kProxyAuthenticate:
+      return append_auth(v, base, true, m.proxy_authenticate_);
+    case HeaderId::kAuthorization:
+      return append_auth(v, base, false, m.authorization_);
+    case HeaderId::kProxyAuthorization:
+      return append_auth(v, base, false, m.proxy_authorization_);
+    case HeaderId::kAuthenticationInfo:
+      return store(parse_authentication_info(v, base), slot(m.authentication_info_));
+    case HeaderId::kDate:
+      return store(parse_date(v, base), slot(m.date_));
+    case HeaderId::kUserAgent:
+      if (!duplicate) m.user_agent_ = v;
+      return check_server_value(v, base);
+    case HeaderId::kServer:
+      if (!duplicate) m.server_ = v;
+      return check_server_value(v, base);
+    default:
+      return check_header_text(v, base);
+  }
+}
+
+std::optional<ParseError> MessageParser::check_cseq_method() const {
+  // §8.1.1.5: a request's CSeq method matches its method (RFC 4475 §3.1.2.17).
+  if (!out_.is_request_ || !out_.cseq_ || out_.cseq_->method == out_.request_line_.method) {
+    return std::nullopt;
+  }
+  const HeaderField* cseq = out_.find_header("CSeq");
+  ParseError e = error_at(cseq->offset, "CSeq method " + quote_for_error(out_.cseq_->method) +
+                                            " does not match request method " +
+                                            quote_for_error(out_.request_line_.method));
+  e.header_name = std::string(cseq->name);
+  return e;
+}
+
+void MessageParser::check_required_headers() {
+  // §8.1.1: To, From, CSeq, Call-ID and Via are mandatory in every request
+  // and response. Their absence is a semantic error, as RFC 4475 §3.3.1
+  // classes it: the syntax is valid, and a UAS or proxy answers 400.
+  // NOTE: Max-Forwards is mandatory for a UAC to send, but a proxy adds it
+  // when missing (§16.6 step 3), so its absence is accepted.
+  if (out_.semantic_error_) return;
+  struct Required {
+    bool present;
+    const char* name;
+  };
+  const Required required[] = {
+      {!out_.vias_.empty(), "Via"},         {out_.from_.has_value(), "From"},
+      {out_.to_.has_value(), "To"},         {!out_.call_id_.empty(), "Call-ID"},
+      {out_.cseq_.has_value(), "CSeq"},
+  };
+  for (const Required& header : required) {
+    if (!header.present) {
+      ParseError e = error_at(0, std::string("missing required header ") + header.name);
+      e.header_name = header.name;
+      out_.semantic_error_ = std::move(e);
+      return;
+    }
+  }
+}
+
+std::optional<ParseError> MessageParser::frame_body(std::size_t body_start) {
+  const std::size_t available = bytes_.size() - body_start;
+  if (!out_.content_length_) {
+    if (framing_ == Framing::kStream) {
+      ParseError e = error_at(body_start, "missing Content-Length, required on stream transports");
+      e.header_name = "Content-Length";
+      return e;
+    }
+    out_.body_ = bytes_.substr(body_start);
+    out_.size_bytes_ = bytes_.size();
+    return std::nullopt;
+  }
+  const std::size_t length = *out_.content_length_;
+  if (length > available) {
+    ParseError e = error_at(body_start, "Content-Length " + std::to_string(length) +
+                                            " exceeds the " + std::to_string(available) +
+                                            " bytes of body received");
+    e.header_name = "Content-Length";
+    return e;
+  }
+  // §18.3: bytes of a datagram beyond Content-Length are discarded.
+  out_.body_ = bytes_.substr(body_start, length);
+  out_.size_bytes_ = body_start + length;
+  return std::nullopt;
+}
+
+std::optional<ParseError> parse_message_into(std::string_view bytes, Message& out,
+                                             const ParseLimits& limits, Framing framing) {
+  out.clear();
+  auto error = MessageParser(bytes, out, limits, framing).run();
+  if (error) out.clear();
+  return error;
+}
+
+Result<Message> parse_message(std::string_view bytes, const ParseLimits& limits, Framing framing) {
+  Message message;
+  if (auto e = parse_message_into(bytes, message, limits, framing)) return std::move(*e);
+  return message;
+}
+
+Result<Message> parse_message_owned(std::string bytes, const ParseLimits& limits, Framing framing) {
+  auto storage = std::make_shared<const std::string>(std::move(bytes));
+  Message message;
+  if (auto e = parse_message_into(*storage, message, limits, framing)) return std::move(*e);
+  message.storage_ = std::move(storage);
+  return message;
+}
+
+}  // namespace sippay::sip

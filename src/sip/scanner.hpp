@@ -1,0 +1,163 @@
+// A cursor over one piece of a SIP message (a start line or a header value)
+// with the lexical rules of RFC 3261 §25.1: LWS with line folding, SWS around
+// separators, tokens and quoted strings.
+//
+// The scanner never allocates; everything it returns is a view into the text
+// it was given. Positions are reported as offsets in the whole message, so a
+// scanner over a header value is built with the value's offset as `base`.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "sip/charset.hpp"
+#include "sip/parse_error.hpp"
+
+namespace sippay::sip {
+
+class Scanner {
+ public:
+  explicit Scanner(std::string_view text, std::size_t base = 0) : text_(text), base_(base) {}
+
+  bool at_end() const { return pos_ >= text_.size(); }
+  // REQUIRES: !at_end().
+  char peek() const { return text_[pos_]; }
+  char peek_or_nul() const { return at_end() ? '\0' : text_[pos_]; }
+  std::size_t pos() const { return pos_; }
+  void set_pos(std::size_t pos) { pos_ = pos; }
+  // Offset of the cursor in the whole message.
+  std::size_t offset() const { return base_ + pos_; }
+  std::string_view text() const { return text_; }
+  std::string_view rest() const { return text_.substr(pos_); }
+  std::string_view slice(std::size_t from, std::size_t to) const {
+    return text_.substr(from, to - from);
+  }
+
+  void advance(std::size_t n = 1) { pos_ += n; }
+
+  bool consume(char c) {
+    if (at_end() || text_[pos_] != c) return false;
+    ++pos_;
+    return true;
+  }
+
+  // Consumes `literal` compared without regard to ASCII case.
+  bool consume_ci(std::string_view literal) {
+    if (!charset::iequals(text_.substr(pos_, literal.size()), literal)) return false;
+    pos_ += literal.size();
+    return true;
+  }
+
+  // Skips SWS: spaces, tabs and folded line breaks (CRLF followed by a space
+  // or tab). Returns true when anything was skipped.
+  bool skip_lws() {
+    const std::size_t start = pos_;
+    while (pos_ < text_.size()) {
+      const char c = text_[pos_];
+      if (charset::is_ws(c)) {
+        ++pos_;
+      } else if (c == '\r' && pos_ + 2 < text_.size() && text_[pos_ + 1] == '\n' &&
+                 charset::is_ws(text_[pos_ + 2])) {
+        pos_ += 3;
+      } else {
+        break;
+      }
+    }
+    return pos_ != start;
+  }
+
+  // Consumes SWS c SWS, the form of SEMI, COMMA, SLASH, EQUAL and the other
+  // separators of §25.1. Leaves the cursor unchanged when `c` is not next.
+  bool consume_separator(char c) {
+    const std::size_t start = pos_;
+    skip_lws();
+    if (consume(c)) {
+      skip_lws();
+      return true;
+    }
+    pos_ = start;
+    return false;
+  }
+
+  std::string_view take_while(std::uint16_t cls) {
+    const std::size_t start = pos_;
+    while (pos_ < text_.size() && charset::is(text_[pos_], cls)) ++pos_;
+    return text_.substr(start, pos_ - start);
+  }
+
+  std::string_view take_token() { return take_while(charset::kToken); }
+
+  // Takes a quoted-string (§25.1) starting at the cursor, which must be at the
+  // opening DQUOTE. Returns the whole string with its quotes, escapes kept.
+  // On error returns an empty view and sets `error` to the reason.
+  std::string_view take_quoted_string(const char*& error) {
+    const std::size_t start = pos_;
+    if (!consume('"')) {
+      error = "expected a quoted string";
+      return {};
+    }
+    while (pos_ < text_.size()) {
+      const auto c = static_cast<unsigned char>(text_[pos_]);
+      if (c == '"') {
+        ++pos_;
+        return text_.substr(start, pos_ - start);
+      }
+      if (c == '\\') {
+        // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
+        if (pos_ + 1 >= text_.size()) break;
+        const auto escaped = static_cast<unsigned char>(text_[pos_ + 1]);
+        if (escaped == '\r' || escaped == '\n' || escaped > 0x7F) {
+          error = "invalid escaped character in quoted string";
+          return {};
+        }
+        pos_ += 2;
+        continue;
+      }
+      if (c == '\r') {
+        // Folding inside a quoted string is LWS, which qdtext allows.
+        if (pos_ + 2 < text_.size() && text_[pos_ + 1] == '\n' && charset::is_ws(text_[pos_ + 2])) {
+          pos_ += 3;
+          continue;
+        }
+        error = "line break inside quoted string";
+        return {};
+      }
+      // qdtext = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII
+      if (c < 0x20 && c != '\t') {
+        error = "control character inside quoted string";
+        return {};
+      }
+      if (c == 0x7F) {
+        error = "DEL character inside quoted string";
+        return {};
+      }
+      ++pos_;
+    }
+    error = "unterminated quoted string";
+    return {};
+  }
+
+  ParseError error(std::string reason) const { return error_at(pos_, std::move(reason)); }
+  ParseError error_at(std::size_t pos, std::string reason) const {
+    ParseError e;
+    e.reason = std::move(reason);
+    e.offset = base_ + pos;
+    return e;
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t base_ = 0;
+  std::size_t pos_ = 0;
+};
+
+// Removes the quotes of a quoted-string and resolves its quoted-pairs.
+// Returns the view unchanged when it is not quoted.
+std::string unquote(std::string_view quoted);
+
+// Replaces each run of whitespace that contains a folded line break with one
+// space, as §7.3.1 allows a receiver to do; other whitespace is kept.
+std::string collapse_lws(std::string_view value);
+
+}  // namespace sippay::sip

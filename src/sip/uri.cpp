@@ -1,0 +1,900 @@
+// URI parsing, comparison and serialization: SIP and SIPS by RFC 3261 §19.1
+// and §25.1, tel by RFC 3966, any other scheme by RFC 3986 §3.
+//
+// The parser makes one pass over the text with the character tables of
+// charset.hpp and never allocates unless it reports an error.
+#include "sip/uri.hpp"
+
+#include <array>
+#include <charconv>
+#include <cstring>
+
+#include "sip/charset.hpp"
+
+namespace sippay::sip {
+namespace {
+
+constexpr std::size_t kError = std::string_view::npos;
+constexpr std::uint32_t kMaxPort = 65535;
+
+// §25.1 character sets of each URI part. None of them contains '%', so `scan`
+// handles escapes apart.
+constexpr std::uint16_t kUserChars = charset::kUnreserved | charset::kUserExtra;
+constexpr std::uint16_t kPasswordChars = charset::kUnreserved | charset::kPasswordExtra;
+constexpr std::uint16_t kParamChars = charset::kUnreserved | charset::kParamExtra;
+constexpr std::uint16_t kHeaderChars = charset::kUnreserved | charset::kHeaderExtra;
+
+using Ipv6Address = std::array<std::uint8_t, 16>;
+
+bool is_visual_separator(char c) { return c == '-' || c == '.' || c == '(' || c == ')'; }
+
+// reserved = ";" / "/" / "?" / ":" / "@" / "&" / "=" / "+" / "$" / "," (§25.1)
+bool is_reserved(char c) {
+  return charset::is(c, charset::kUric) && !charset::is(c, charset::kUnreserved);
+}
+
+// Appends `value` for an error message: printable ASCII as is, any other byte
+// as \xNN, so that a reason never carries CR, LF or control characters.
+void append_printable(std::string& out, std::string_view value) {
+  constexpr std::size_t kMaxShown = 64;
+  constexpr char kHex[] = "0123456789ABCDEF";
+  for (std::size_t i = 0; i < value.size() && i < kMaxShown; ++i) {
+    const auto byte = static_cast<unsigned char>(value[i]);
+    if (byte >= 0x20 && byte < 0x7F) {
+      out.push_back(value[i]);
+    } else {
+      out += "\\x";
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0xF]);
+    }
+  }
+  if (value.size() > kMaxShown) out += "...";
+}
+
+std::string quoted(std::string_view value) {
+  std::string out = "\"";
+  append_printable(out, value);
+  out += '"';
+  return out;
+}
+
+std::string hex_byte(unsigned char byte) {
+  constexpr char kHex[] = "0123456789ABCDEF";
+  return {'0', 'x', kHex[byte >> 4], kHex[byte & 0xF]};
+}
+
+// Names a byte that is not allowed where it was found, for error messages.
+std::string describe_byte(char c) {
+  switch (c) {
+    case ' ':
+      return "space";
+    case '\t':
+      return "tab";
+    case '\r':
+      return "carriage return (CR)";
+    case '\n':
+      return "line feed (LF)";
+    case '\0':
+      return "NUL byte";
+    default:
+      break;
+  }
+  const auto byte = static_cast<unsigned char>(c);
+  if (byte < 0x20 || byte == 0x7F) return "control character " + hex_byte(byte);
+  if (byte >= 0x80) return "non-ASCII byte " + hex_byte(byte);
+  return std::string("character '") + c + "'";
+}
+
+ParseError make_error(std::size_t offset, std::string reason) {
+  ParseError error;
+  error.reason = std::move(reason);
+  error.offset = offset;
+  return error;
+}
+
+// IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT (§25.1),
+// each number 0 to 255. Leading zeros are allowed, as 1*3DIGIT allows them.
+bool parse_ipv4(std::string_view s, std::array<std::uint8_t, 4>* octets) {
+  std::size_t i = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (i >= s.size() || s[i] != '.') return false;
+      ++i;
+    }
+    const std::size_t start = i;
+    unsigned value = 0;
+    while (i < s.size() && charset::is_digit(s[i]) && i - start < 3) {
+      value = value * 10 + static_cast<unsigned>(s[i] - '0');
+      ++i;
+    }
+    if (i == start || value > 255) return false;
+    if (octets != nullptr) (*octets)[part] = static_cast<std::uint8_t>(value);
+  }
+  return i == s.size();
+}
+
+// Parses the text forms of RFC 4291 §2.2, which §25.1 calls IPv6address:
+// eight groups of 1 to 4 hex digits, at most one "::" standing for one or more
+// zero groups, and an optional dotted IPv4 address as the last 32 bits.
+// Returns nullptr and fills `address` (when given), or returns the reason.
+const char* parse_ipv6(std::string_view s, Ipv6Address* address) {
+  std::array<std::uint16_t, 8> groups{};
+  int count = 0;
+  int gap = -1;  // index of the group where "::" stands
+  std::size_t i = 0;
+  if (s.empty()) return "the address is empty";
+  if (s[0] == ':') {
+    if (s.size() < 2 || s[1] != ':') return "it starts with a single ':'";
+    gap = 0;
+    i = 2;
+  }
+  while (i < s.size()) {
+    if (count == 8) return "it has more than 8 groups";
+    const std::size_t start = i;
+    std::uint32_t value = 0;
+    while (i < s.size() && charset::is_hex(s[i])) {
+      value = (value << 4 | static_cast<std::uint32_t>(charset::hex_value(s[i]))) & 0xFFFFF;
+      ++i;
+    }
+    if (i < s.size() && s[i] == '.') {
+      std::array<std::uint8_t, 4> octets{};
+      if (count > 6) return "it has too many groups before the IPv4 part";
+      if (!parse_ipv4(s.substr(start), &octets)) return "the IPv4 part is invalid";
+      groups[count++] = static_cast<std::uint16_t>(octets[0] << 8 | octets[1]);
+      groups[count++] = static_cast<std::uint16_t>(octets[2] << 8 | octets[3]);
+      break;
+    }
+    if (i == start) return "a group is empty";
+    if (i - start > 4) return "a group has more than 4 hex digits";
+    groups[count++] = static_cast<std::uint16_t>(value);
+    if (i == s.size()) break;
+    if (s[i] != ':') return "it contains a character other than hex digits, ':' and '.'";
+    ++i;
+    if (i < s.size() && s[i] == ':') {
+      if (gap >= 0) return "it contains '::' more than once";
+      gap = count;
+      ++i;
+    } else if (i == s.size()) {
+      return "it ends with a single ':'";
+    }
+  }
+  if (gap < 0 && count != 8) return "it does not have 8 groups";
+  if (gap >= 0 && count > 7) return "'::' must stand for at least one group";
+
+  if (address != nullptr) {
+    std::array<std::uint16_t, 8> expanded{};
+    const int tail = gap < 0 ? 0 : count - gap;
+    for (int g = 0; g < count - tail; ++g) expanded[g] = groups[g];
+    for (int g = 0; g < tail; ++g) expanded[8 - tail + g] = groups[gap + g];
+    for (int g = 0; g < 8; ++g) {
+      (*address)[2 * g] = static_cast<std::uint8_t>(expanded[g] >> 8);
+      (*address)[2 * g + 1] = static_cast<std::uint8_t>(expanded[g] & 0xFF);
+    }
+  }
+  return nullptr;
+}
+
+struct HostnameScan {
+  std::size_t end = 0;              // first byte after the host
+  HostType type = HostType::kNone;  // kNone when `error` is set
+  const char* error = nullptr;
+};
+
+// Scans a hostname or IPv4address (§25.1) starting at `pos`:
+//   hostname    = *( domainlabel "." ) toplabel [ "." ]
+//   domainlabel = alphanum / alphanum *( alphanum / "-" ) alphanum
+//   toplabel    = ALPHA / ALPHA *( alphanum / "-" ) alphanum
+// A name of digits and dots only is an IPv4 address or invalid, because a
+// toplabel starts with a letter. RFC 3966 domainname has the same grammar.
+HostnameScan scan_hostname(std::string_view s, std::size_t pos) {
+  HostnameScan scan;
+  std::size_t label_start = pos;
+  bool numeric = true;     // digits and dots only so far
+  bool top_alpha = false;  // the last label starts with a letter
+  std::size_t i = pos;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '.') {
+      if (i == label_start && scan.error == nullptr) scan.error = "a label is empty";
+      if (i > label_start && s[i - 1] == '-' && scan.error == nullptr) {
+        scan.error = "a label ends with '-'";
+      }
+      label_start = i + 1;
+      continue;
+    }
+    if (!charset::is(c, charset::kHostname)) break;
+    if (i == label_start) {
+      if (c == '-' && scan.error == nullptr) scan.error = "a label starts with '-'";
+      top_alpha = charset::is_alpha(c);
+    }
+    numeric = numeric && charset::is_digit(c);
+  }
+  scan.end = i;
+  const bool trailing_dot = i > pos && label_start == i;
+  if (!trailing_dot && i > label_start && s[i - 1] == '-' && scan.error == nullptr) {
+    scan.error = "a label ends with '-'";
+  }
+  if (scan.error != nullptr) return scan;
+
+  if (numeric) {
+    if (trailing_dot || !parse_ipv4(s.substr(pos, i - pos), nullptr)) {
+      scan.error = "an IPv4 address must be four numbers from 0 to 255";
+    } else {
+      scan.type = HostType::kIpv4;
+    }
+    return scan;
+  }
+  if (!top_alpha) {
+    scan.error = "the last label must start with a letter";
+    return scan;
+  }
+  scan.type = HostType::kHostname;
+  return scan;
+}
+
+// Parser state for one URI. Each step returns false after recording an error.
+class UriParser {
+ public:
+  UriParser(std::string_view text, std::size_t base, Uri& uri)
+      : text_(text), base_(base), uri_(uri) {}
+
+  bool parse_scheme();
+  bool parse_sip(std::size_t pos);
+  bool parse_tel(std::size_t pos);
+  bool parse_other(std::size_t pos);
+  ParseError take_error() { return std::move(error_); }
+
+ private:
+  bool parse_userinfo(std::size_t at);
+  bool parse_host();
+  bool parse_ipv6_reference();
+  bool parse_port();
+  bool parse_uri_params();
+  bool parse_uri_headers();
+  bool parse_tel_number();
+  bool parse_tel_params();
+  bool check_tel_param(std::string_view name, std::string_view value, std::size_t value_pos);
+
+  std::size_t scan(std::size_t pos, std::uint16_t cls, char stop = '\0');
+  char at(std::size_t pos) const { return pos < text_.size() ? text_[pos] : '\0'; }
+  bool at_end(std::size_t pos) const { return pos >= text_.size(); }
+  bool fail(std::size_t pos, std::string reason);
+  bool fail_char(std::size_t pos, std::string_view part, bool escapable);
+
+  std::string_view text_;
+  std::size_t base_;
+  Uri& uri_;
+  std::size_t pos_ = 0;
+  ParseError error_;
+};
+
+bool UriParser::fail(std::size_t pos, std::string reason) {
+  error_ = make_error(base_ + pos, std::move(reason));
+  return false;
+}
+
+// Reports the byte at `pos`, which is not allowed in `part` (empty for the
+// URI as a whole). A part that may hold escapes gets the escape to write
+// instead.
+bool UriParser::fail_char(std::size_t pos, std::string_view part, bool escapable) {
+  if (at_end(pos)) return fail(pos, "URI ends inside its " + std::string(part));
+  const char c = text_[pos];
+  std::string reason = "invalid " + describe_byte(c) + " in ";
+  reason += part.empty() ? "URI" : std::string(part) + " of URI";
+  if (escapable && c != '%') {
+    constexpr char kHex[] = "0123456789ABCDEF";
+    const auto byte = static_cast<unsigned char>(c);
+    reason += ": escape it as %";
+    reason.push_back(kHex[byte >> 4]);
+    reason.push_back(kHex[byte & 0xF]);
+  }
+  return fail(pos, std::move(reason));
+}
+
+// Returns the end of the run of `cls` bytes and `%` HEXDIG HEXDIG escapes
+// that starts at `pos` and stops before `stop`, or kError after recording a
+// `%` that is not followed by two hex digits.
+std::size_t UriParser::scan(std::size_t pos, std::uint16_t cls, char stop) {
+  const std::size_t size = text_.size();
+  while (pos < size) {
+    const char c = text_[pos];
+    if (c == stop && stop != '\0') break;
+    if (charset::is(c, cls)) {
+      ++pos;
+      continue;
+    }
+    if (c != '%') break;
+    if (size - pos < 3 || !charset::is_hex(text_[pos + 1]) || !charset::is_hex(text_[pos + 2])) {
+      fail(pos, "invalid escape " + quoted(text_.substr(pos, 3)) +
+                    " in URI: '%' must be followed by two hex digits");
+      return kError;
+    }
+    pos += 3;
+  }
+  return pos;
+}
+
+// scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (§25.1, RFC 3986 §3.1),
+// compared without regard to case.
+bool UriParser::parse_scheme() {
+  if (text_.empty()) return fail(0, "empty URI");
+  if (!charset::is_alpha(text_[0])) {
+    return fail(0, "invalid URI " + quoted(text_) + ": the scheme must start with a letter");
+  }
+  std::size_t i = 1;
+  while (i < text_.size() && charset::is(text_[i], charset::kSchemeTail)) ++i;
+  if (at_end(i)) return fail(i, "missing ':' after the scheme in URI " + quoted(text_));
+  if (text_[i] != ':') return fail_char(i, "scheme", false);
+
+  uri_.scheme_text = text_.substr(0, i);
+  if (charset::iequals(uri_.scheme_text, "sip")) {
+    uri_.scheme = UriScheme::kSip;
+    return parse_sip(i + 1);
+  }
+  if (charset::iequals(uri_.scheme_text, "sips")) {
+    uri_.scheme = UriScheme::kSips;
+    return parse_sip(i + 1);
+  }
+  if (charset::iequals(uri_.scheme_text, "tel")) {
+    uri_.scheme = UriScheme::kTel;
+    return parse_tel(i + 1);
+  }
+  uri_.scheme = UriScheme::kOther;
+  return parse_other(i + 1);
+}
+
+// SIP-URI = "sip:" [ userinfo ] hostport uri-parameters [ headers ] (§25.1)
+bool UriParser::parse_sip(std::size_t pos) {
+  pos_ = pos;
+  // No part after the userinfo may contain a bare '@', so the first '@' ends
+  // the userinfo, and a second one fails in the host or later.
+  if (!at_end(pos_)) {
+    const void* found = std::memchr(text_.data() + pos_, '@', text_.size() - pos_);
+    if (found != nullptr) {
+      const auto at = static_cast<std::size_t>(static_cast<const char*>(found) - text_.data());
+      if (!parse_userinfo(at)) return false;
+    }
+  }
+  if (!parse_host()) return false;
+  if (at(pos_) == ':' && !parse_port()) return false;
+  if (!parse_uri_params()) return false;
+  if (!parse_uri_headers()) return false;
+  if (!at_end(pos_)) return fail_char(pos_, "", true);
+  return true;
+}
+
+// userinfo = ( user / telephone-subscriber ) [ ":" password ] "@" (§25.1).
+// A telephone-subscriber in the user part escapes every character that user
+// does not allow (§19.1.6), so the user character set covers both forms.
+bool UriParser::parse_userinfo(std::size_t at) {
+  const std::size_t user_end = scan(pos_, kUserChars);
+  if (user_end == kError) return false;
+  if (user_end != at && text_[user_end] != ':') return fail_char(user_end, "user part", true);
+  if (user_end == pos_) return fail(pos_, "empty user part before '@' in URI");
+  uri_.user = text_.substr(pos_, user_end - pos_);
+  uri_.has_user = true;
+
+  if (user_end != at) {
+    const std::size_t password_start = user_end + 1;
+    const std::size_t password_end = scan(password_start, kPasswordChars);
+    if (password_end == kError) return false;
+    if (password_end != at) return fail_char(password_end, "password", true);
+    uri_.password = text_.substr(password_start, password_end - password_start);
+    uri_.has_password = true;
+  }
+  pos_ = at + 1;
+  return true;
+}
+
+// host = hostname / IPv4address / IPv6reference (§25.1)
+bool UriParser::parse_host() {
+  const char first = at(pos_);
+  if (at_end(pos_) || first == ':' || first == ';' || first == '?') {
+    return fail(pos_, "missing host in URI");
+  }
+  if (first == '[') return parse_ipv6_reference();
+
+  const HostnameScan scan = scan_hostname(text_, pos_);
+  if (scan.end == pos_) return fail_char(pos_, "host", false);
+  const std::string_view host = text_.substr(pos_, scan.end - pos_);
+  if (scan.error != nullptr) {
+    return fail(pos_, "invalid host " + quoted(host) + " in URI: " + scan.error);
+  }
+  uri_.host = host;
+  uri_.host_type = scan.type;
+  pos_ = scan.end;
+  const char next = at(pos_);
+  if (!at_end(pos_) && next != ':' && next != ';' && next != '?')
+    return fail_char(pos_, "host", false);
+  return true;
+}
+
+// IPv6reference = "[" IPv6address "]" (§25.1). `host` keeps the brackets.
+bool UriParser::parse_ipv6_reference() {
+  std::size_t i = pos_ + 1;
+  while (i < text_.size() && (charset::is_hex(text_[i]) || text_[i] == ':' || text_[i] == '.')) ++i;
+  if (at_end(i)) return fail(pos_, "missing ']' after IPv6 address in URI");
+  if (text_[i] != ']') return fail_char(i, "IPv6 address", false);
+
+  const std::string_view address = text_.substr(pos_ + 1, i - pos_ - 1);
+  if (const char* reason = parse_ipv6(address, nullptr); reason != nullptr) {
+    return fail(pos_ + 1, "invalid IPv6 address " + quoted(address) + " in URI: " + reason);
+  }
+  uri_.host = text_.substr(pos_, i + 1 - pos_);
+  uri_.host_type = HostType::kIpv6;
+  pos_ = i + 1;
+  const char next = at(pos_);
+  if (!at_end(pos_) && next != ':' && next != ';' && next != '?')
+    return fail_char(pos_, "host", false);
+  return true;
+}
+
+// port = 1*DIGIT (§25.1), which must fit the 16 bits of a TCP or UDP port.
+bool UriParser::parse_port() {
+  const std::size_t start = ++pos_;
+  std::uint32_t value = 0;
+  while (!at_end(pos_) && charset::is_digit(text_[pos_])) {
+    value = std::min<std::uint32_t>(value * 10 + static_cast<std::uint32_t>(text_[pos_] - '0'),
+                                    kMaxPort + 1);
+    ++pos_;
+  }
+  const char next = at(pos_);
+  if (!at_end(pos_) && next != ';' && next != '?') return fail_char(pos_, "port", false);
+  if (pos_ == start) return fail(start, "missing port number after ':' in URI");
+  if (value > kMaxPort) {
+    return fail(start, "invalid port " + quoted(text_.substr(start, pos_ - start)) +
+                           " in URI: must be 0 to 65535");
+  }
+  uri_.port = static_cast<std::uint16_t>(value);
+  uri_.has_port = true;
+  return true;
+}
+
+// uri-parameters = *( ";" uri-parameter ), each pname [ "=" pvalue ] with
+// pname = 1*paramchar and pvalue = 1*paramchar (§25.1). The named forms
+// (transport-param, ttl-param and the others) are all other-param as well.
+bool UriParser::parse_uri_params() {
+  const std::size_t start = pos_;
+  while (at(pos_) == ';') {
+    const std::size_t name_start = ++pos_;
+    const std::size_t name_end = scan(name_start, kParamChars);
+    if (name_end == kError) return false;
+    const char after_name = at(name_end);
+    if (name_end == name_start) {
+      if (at_end(name_end) || after_name == ';' || after_name == '?' || after_name == '=') {
+        return fail(name_start, "empty parameter name after ';' in URI");
+      }
+      return fail_char(name_end, "parameter name", true);
+    }
+    pos_ = name_end;
+    if (after_name == '=') {
+      const std::size_t value_end = scan(++pos_, kParamChars);
+      if (value_end == kError) return false;
+      if (value_end == pos_ && (at_end(pos_) || at(pos_) == ';' || at(pos_) == '?')) {
+        return fail(pos_, "empty value for URI parameter " +
+                              quoted(text_.substr(name_start, name_end - name_start)));
+      }
+      pos_ = value_end;
+    }
+    const char next = at(pos_);
+    if (!at_end(pos_) && next != ';' && next != '?') return fail_char(pos_, "parameter", true);
+  }
+  uri_.params = ParamList(text_.substr(start, pos_ - start), ParamList::Style::kUri);
+  return true;
+}
+
+// headers = "?" header *( "&" header ), header = hname "=" hvalue, with
+// hname = 1*( hnv-unreserved / unreserved / escaped ) and hvalue the same but
+// possibly empty (§25.1).
+bool UriParser::parse_uri_headers() {
+  const std::size_t start = pos_;
+  if (at(pos_) == '?') {
+    do {
+      const std::size_t name_start = ++pos_;
+      const std::size_t name_end = scan(name_start, kHeaderChars);
+      if (name_end == kError) return false;
+      if (name_end == name_start) {
+        if (at_end(name_end) || at(name_end) == '&' || at(name_end) == '=') {
+          return fail(name_start, "empty header name in URI");
+        }
+        return fail_char(name_end, "header name", true);
+      }
+      if (at(name_end) != '=') {
+        if (!at_end(name_end) && at(name_end) != '&')
+          return fail_char(name_end, "header name", true);
+        return fail(name_end, "missing '=' after header name " +
+                                  quoted(text_.substr(name_start, name_end - name_start)) +
+                                  " in URI");
+      }
+      const std::size_t value_end = scan(name_end + 1, kHeaderChars);
+      if (value_end == kError) return false;
+      pos_ = value_end;
+      if (!at_end(pos_) && text_[pos_] != '&') return fail_char(pos_, "header value", true);
+    } while (!at_end(pos_));
+  }
+  uri_.headers = ParamList(text_.substr(start, pos_ - start), ParamList::Style::kUriHeaders);
+  return true;
+}
+
+// telephone-uri = "tel:" telephone-subscriber (RFC 3966 §3), where
+// telephone-subscriber = global-number / local-number, each number followed
+// by its parameters. A local number needs a phone-context parameter.
+bool UriParser::parse_tel(std::size_t pos) {
+  pos_ = pos;
+  if (!parse_tel_number()) return false;
+  if (!parse_tel_params()) return false;
+  uri_.headers = ParamList(text_.substr(text_.size(), 0), ParamList::Style::kUriHeaders);
+  return true;
+}
+
+// global-number-digits = "+" *phonedigit DIGIT *phonedigit
+// local-number-digits  = *phonedigit-hex ( HEXDIG / "*" / "#" ) *phonedigit-hex
+// with visual-separator = "-" / "." / "(" / ")" (RFC 3966 §3).
+bool UriParser::parse_tel_number() {
+  const std::size_t start = pos_;
+  const bool global = at(pos_) == '+';
+  if (global) ++pos_;
+  bool has_digit = false;
+  while (!at_end(pos_)) {
+    const char c = text_[pos_];
+    const bool digit = global ? charset::is_digit(c) : (charset::is_hex(c) || c == '*' || c == '#');
+    if (!digit && !is_visual_separator(c)) break;
+    has_digit = has_digit || digit;
+    ++pos_;
+  }
+  if (!at_end(pos_) && text_[pos_] != ';') return fail_char(pos_, "telephone number", false);
+  if (pos_ == start) return fail(start, "missing telephone number in tel URI");
+  if (!has_digit) {
+    return fail(start, "invalid telephone number " + quoted(text_.substr(start, pos_ - start)) +
+                           " in tel URI: it has no digits");
+  }
+  uri_.user = text_.substr(start, pos_ - start);
+  uri_.has_user = true;
+  return true;
+}
+
+// par = parameter / extension / isdn-subaddress / context, with
+// parameter = ";" pname [ "=" pvalue ], pname = 1*( alphanum / "-" ) and
+// pvalue = 1*paramchar (RFC 3966 §3).
+bool UriParser::parse_tel_params() {
+  const std::size_t start = pos_;
+  bool has_context = false;
+  while (!at_end(pos_)) {  // parse_tel_number left the cursor at ';' or the end
+    const std::size_t name_start = ++pos_;
+    while (!at_end(pos_) &&
+           (charset::is(text_[pos_], charset::kAlpha | charset::kDigit) || text_[pos_] == '-'))
+      ++pos_;
+    const std::string_view name = text_.substr(name_start, pos_ - name_start);
+    if (!at_end(pos_) && text_[pos_] != '=' && text_[pos_] != ';')
+      return fail_char(pos_, "parameter name", false);
+    if (name.empty()) return fail(name_start, "empty parameter name after ';' in tel URI");
+
+    if (at(pos_) == '=') {
+      const std::size_t value_start = ++pos_;
+      // isdn-subaddress = ";isub=" 1*uric, which may hold '?' '@' '=' ','.
+      const bool isub = charset::iequals(name, "isub");
+      const std::size_t value_end =
+          scan(value_start, isub ? (kParamChars | charset::kUric) : kParamChars, ';');
+      if (value_end == kError) return false;
+      if (!at_end(value_end) && text_[value_end] != ';')
+        return fail_char(value_end, "parameter value", true);
+      const std::string_view value = text_.substr(value_start, value_end - value_start);
+      if (value.empty())
+        return fail(value_start, "empty value for tel URI parameter " + quoted(name));
+      if (!check_tel_param(name, value, value_start)) return false;
+      pos_ = value_end;
+    } else if (charset::iequals(name, "phone-context") || charset::iequals(name, "ext") ||
+               charset::iequals(name, "isub")) {
+      return fail(pos_, "missing value for tel URI parameter " + quoted(name));
+    }
+    has_context = has_context || charset::iequals(name, "phone-context");
+  }
+  if (uri_.user.front() != '+' && !has_context) {
+    const auto number_pos = static_cast<std::size_t>(uri_.user.data() - text_.data());
+    return fail(number_pos, "local number " + quoted(uri_.user) +
+                                " in tel URI requires a phone-context parameter");
+  }
+  uri_.params = ParamList(text_.substr(start, pos_ - start), ParamList::Style::kUri);
+  return true;
+}
+
+// context    = ";phone-context=" descriptor, descriptor = domainname / global-number-digits
+// extension  = ";ext=" 1*phonedigit (RFC 3966 §3)
+bool UriParser::check_tel_param(std::string_view name, std::string_view value,
+                                std::size_t value_pos) {
+  const auto digits_with_separators = [](std::string_view digits) {
+    bool has_digit = false;
+    for (char c : digits) {
+      if (!charset::is_digit(c) && !is_visual_separator(c)) return false;
+      has_digit = has_digit || charset::is_digit(c);
+    }
+    return has_digit;
+  };
+  if (charset::iequals(name, "phone-context")) {
+    bool valid = false;
+    if (value.front() == '+') {
+      valid = digits_with_separators(value.substr(1));
+    } else {
+      const HostnameScan domain = scan_hostname(value, 0);
+      valid = domain.end == value.size() && domain.type == HostType::kHostname;
+    }
+    if (!valid) {
+      return fail(value_pos, "invalid phone-context " + quoted(value) +
+                                 " in tel URI: must be a domain name or a '+' global number");
+    }
+  } else if (charset::iequals(name, "ext") && !digits_with_separators(value)) {
+    return fail(value_pos, "invalid ext " + quoted(value) + " in tel URI: must be digits");
+  }
+  return true;
+}
+
+// absolute-URI = scheme ":" hier-part [ "?" query ] (RFC 3986 §4.3), kept as
+// written: every byte after the colon must be unreserved, reserved or an
+// escape, and there must be at least one.
+bool UriParser::parse_other(std::size_t pos) {
+  std::size_t i = pos;
+  while (!at_end(i)) {
+    const char c = text_[i];
+    // RFC 3986 reserved adds '#', '[' and ']' to the RFC 2396 set in kUric.
+    if (charset::is(c, charset::kUric) || c == '#' || c == '[' || c == ']') {
+      ++i;
+      continue;
+    }
+    if (c != '%') return fail_char(i, "", true);
+    if (text_.size() - i < 3 || !charset::is_hex(text_[i + 1]) || !charset::is_hex(text_[i + 2])) {
+      return fail(i, "invalid escape " + quoted(text_.substr(i, 3)) +
+                         " in URI: '%' must be followed by two hex digits");
+    }
+    i += 3;
+  }
+  if (i == pos) return fail(pos, "missing text after " + quoted(text_) + " in URI");
+  uri_.opaque = text_.substr(pos);
+  uri_.params = ParamList(text_.substr(text_.size(), 0), ParamList::Style::kUri);
+  uri_.headers = ParamList(text_.substr(text_.size(), 0), ParamList::Style::kUriHeaders);
+  return true;
+}
+
+// Reads one character of escaped text at `i` and moves past it. An escaped
+// reserved character comes back as 0x100 + its byte, so that it differs from
+// the bare character: §19.1.4 makes only characters outside "reserved"
+// equivalent to their escapes.
+int next_decoded(std::string_view s, std::size_t& i, bool ignore_case) {
+  char c = s[i];
+  if (c == '%' && s.size() - i >= 3 && charset::is_hex(s[i + 1]) && charset::is_hex(s[i + 2])) {
+    c = static_cast<char>(charset::hex_value(s[i + 1]) * 16 + charset::hex_value(s[i + 2]));
+    i += 3;
+    if (is_reserved(c)) return 0x100 + static_cast<unsigned char>(c);
+  } else {
+    ++i;
+  }
+  return static_cast<unsigned char>(ignore_case ? charset::to_lower(c) : c);
+}
+
+// Compares two escaped strings character by character after decoding.
+bool escaped_equal(std::string_view a, std::string_view b, bool ignore_case) {
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (next_decoded(a, i, ignore_case) != next_decoded(b, j, ignore_case)) return false;
+  }
+  return i == a.size() && j == b.size();
+}
+
+bool param_values_equal(const Param& a, const Param& b) {
+  return a.has_value == b.has_value && escaped_equal(a.value, b.value, true);
+}
+
+enum class Match : std::uint8_t { kNameAbsent, kValueDiffers, kEqual };
+
+// Looks in `list` for a parameter with the name of `param` and a value that
+// `values_equal` accepts. Any such parameter counts, so that a list with a
+// repeated name still equals itself.
+Match match_param(const ParamList& list, const Param& param,
+                  bool (*values_equal)(const Param&, const Param&)) {
+  Match match = Match::kNameAbsent;
+  for (const Param& other : list) {
+    if (!escaped_equal(other.name, param.name, true)) continue;
+    if (values_equal(param, other)) return Match::kEqual;
+    match = Match::kValueDiffers;
+  }
+  return match;
+}
+
+// True for the uri-parameters that §19.1.4 compares even when only one URI
+// has them: user, ttl, method and maddr by the text, and transport because
+// its examples treat `;transport=udp` and no transport as different.
+bool is_always_compared(std::string_view name) {
+  for (std::string_view always : {"user", "ttl", "method", "maddr", "transport"}) {
+    if (escaped_equal(name, always, true)) return true;
+  }
+  return false;
+}
+
+// Checks the §19.1.4 rules for the parameters of `a` against `b`: one present
+// in both must match, one of the is_always_compared parameters must be
+// present in both, and any other parameter present in `a` only is ignored.
+bool sip_params_covered(const ParamList& a, const ParamList& b) {
+  for (const Param& param : a) {
+    switch (match_param(b, param, param_values_equal)) {
+      case Match::kEqual:
+        break;
+      case Match::kValueDiffers:
+        return false;
+      case Match::kNameAbsent:
+        if (is_always_compared(param.name)) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+std::size_t count_equal_headers(const ParamList& list, const Param& header) {
+  std::size_t count = 0;
+  for (const Param& other : list) {
+    if (escaped_equal(other.name, header.name, true) && param_values_equal(other, header)) ++count;
+  }
+  return count;
+}
+
+// §19.1.4: every header of either URI must be in the other, in any order.
+// Headers are compared as multisets, so `?a=1&a=1` differs from `?a=1`.
+// Values are compared without regard to case, the §19.1.4 rule for every
+// component other than userinfo.
+bool sip_headers_equivalent(const ParamList& a, const ParamList& b) {
+  if (a.size() != b.size()) return false;
+  for (const Param& header : a) {
+    if (count_equal_headers(a, header) != count_equal_headers(b, header)) return false;
+  }
+  return true;
+}
+
+// Compares hosts without regard to case. IPv6 references are compared as
+// 128-bit addresses, so [::1] equals [0:0:0:0:0:0:0:1].
+bool hosts_equivalent(const Uri& a, const Uri& b) {
+  if (a.host_type != b.host_type) return false;
+  if (a.host_type != HostType::kIpv6) return charset::iequals(a.host, b.host);
+  Ipv6Address address_a{};
+  Ipv6Address address_b{};
+  const bool parsed_a = parse_ipv6(a.host.substr(1, a.host.size() - 2), &address_a) == nullptr;
+  const bool parsed_b = parse_ipv6(b.host.substr(1, b.host.size() - 2), &address_b) == nullptr;
+  return parsed_a && parsed_b && address_a == address_b;
+}
+
+// §19.1.4 rules for SIP and SIPS URIs of the same scheme.
+bool sip_equivalent(const Uri& a, const Uri& b) {
+  // userinfo is compared with case, everything else without.
+  if (a.has_user != b.has_user || !escaped_equal(a.user, b.user, false)) return false;
+  if (a.has_password != b.has_password || !escaped_equal(a.password, b.password, false))
+    return false;
+  if (!hosts_equivalent(a, b)) return false;
+  // An absent port differs from any port, the default 5060 included.
+  if (a.has_port != b.has_port || a.port != b.port) return false;
+  return sip_params_covered(a.params, b.params) && sip_params_covered(b.params, a.params) &&
+         sip_headers_equivalent(a.headers, b.headers);
+}
+
+// Compares phone digits without regard to visual separators or case.
+bool phone_digits_equal(std::string_view a, std::string_view b) {
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (true) {
+    while (i < a.size() && is_visual_separator(a[i])) ++i;
+    while (j < b.size() && is_visual_separator(b[j])) ++j;
+    if (i == a.size() || j == b.size()) return i == a.size() && j == b.size();
+    if (charset::to_lower(a[i]) != charset::to_lower(b[j])) return false;
+    ++i;
+    ++j;
+  }
+}
+
+bool tel_param_values_equal(const Param& a, const Param& b) {
+  // phone-context holding a global number, and ext, are phone digits.
+  const bool digits = charset::iequals(a.name, "ext") ||
+                      (charset::iequals(a.name, "phone-context") && a.value.starts_with('+'));
+  if (digits) return phone_digits_equal(a.value, b.value);
+  return param_values_equal(a, b);
+}
+
+// RFC 3966 §4: both numbers global or both local, equal digits apart from
+// visual separators, and the same set of parameters with equal values, all
+// compared without regard to case.
+bool tel_equivalent(const Uri& a, const Uri& b) {
+  if (a.user.starts_with('+') != b.user.starts_with('+')) return false;
+  if (!phone_digits_equal(a.user, b.user)) return false;
+  for (const Param& param : a.params) {
+    if (match_param(b.params, param, tel_param_values_equal) != Match::kEqual) return false;
+  }
+  for (const Param& param : b.params) {
+    if (match_param(a.params, param, tel_param_values_equal) != Match::kEqual) return false;
+  }
+  return true;
+}
+
+void append_lower(std::string& out, std::string_view text) {
+  for (char c : text) out.push_back(charset::to_lower(c));
+}
+
+}  // namespace
+
+Result<Uri> parse_uri(std::string_view text, std::size_t base) {
+  Uri uri;
+  uri.text = text;
+  UriParser parser(text, base, uri);
+  if (!parser.parse_scheme()) return parser.take_error();
+  return uri;
+}
+
+bool uri_equivalent(const Uri& a, const Uri& b) {
+  if (a.scheme != b.scheme) return false;  // sip and sips never match (§19.1.4)
+  switch (a.scheme) {
+    case UriScheme::kSip:
+    case UriScheme::kSips:
+      return sip_equivalent(a, b);
+    case UriScheme::kTel:
+      return tel_equivalent(a, b);
+    case UriScheme::kOther:
+      break;
+  }
+  return charset::iequals(a.scheme_text, b.scheme_text) && a.opaque == b.opaque;
+}
+
+void append_uri(std::string& out, const Uri& uri) {
+  out.reserve(out.size() + uri.text.size() + 8);
+  switch (uri.scheme) {
+    case UriScheme::kSip:
+    case UriScheme::kSips:
+      out += uri.scheme == UriScheme::kSip ? "sip:" : "sips:";
+      if (uri.has_user) {
+        out += uri.user;
+        if (uri.has_password) {
+          out += ':';
+          out += uri.password;
+        }
+        out += '@';
+      }
+      append_lower(out, uri.host);
+      if (uri.has_port) {
+        std::array<char, 8> digits{};
+        const auto result = std::to_chars(digits.data(), digits.data() + digits.size(), uri.port);
+        out += ':';
+        out.append(digits.data(), result.ptr);
+      }
+      out += uri.params.raw();
+      out += uri.headers.raw();
+      return;
+    case UriScheme::kTel:
+      out += "tel:";
+      out += uri.user;
+      out += uri.params.raw();
+      return;
+    case UriScheme::kOther:
+      append_lower(out, uri.scheme_text);
+      out += ':';
+      out += uri.opaque;
+      return;
+  }
+}
+
+std::string to_string(const Uri& uri) {
+  std::string out;
+  append_uri(out, uri);
+  return out;
+}
+
+std::string unescape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && text.size() - i >= 3 && charset::is_hex(text[i + 1]) &&
+        charset::is_hex(text[i + 2])) {
+      out.push_back(static_cast<char>(charset::hex_value(text[i + 1]) * 16 +
+                                      charset::hex_value(text[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace sippay::sip

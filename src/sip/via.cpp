@@ -1,0 +1,116 @@
+// Via (RFC 3261 §20.42, grammar §25.1; rport from RFC 3581).
+#include "sip/header_grammar.hpp"
+#include "sip/headers.hpp"
+
+namespace sippay::sip {
+namespace {
+
+using grammar::quote_for_error;
+
+std::optional<ParseError> apply_via_param(Scanner& s, Via& via, std::string_view name,
+                                          std::string_view value, bool has_value,
+                                          std::size_t name_pos) {
+  auto fail = [&](std::string reason) { return s.error_at(name_pos, std::move(reason)); };
+  if (charset::iequals(name, "branch")) {
+    if (!has_value || value.front() == '"' || value.front() == '[') {
+      return fail("branch parameter must be a token");
+    }
+    if (via.has_branch) return fail("duplicate branch parameter");
+    via.branch = value;
+    via.has_branch = true;
+  } else if (charset::iequals(name, "received")) {
+    std::string_view address = value;
+    if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
+      // NOTE: §25.1 writes an IPv6 received value bare; bracketed values
+      // seen from deployed stacks are accepted too.
+      address = address.substr(1, address.size() - 2);
+    }
+    if (!has_value || !(is_ipv4(address) || is_ipv6(address))) {
+      return fail("received parameter must be an IPv4 or IPv6 address, not " +
+                  quote_for_error(value));
+    }
+    via.received = value;
+  } else if (charset::iequals(name, "rport")) {
+    if (via.has_rport) return fail("duplicate rport parameter");
+    via.has_rport = true;
+    if (has_value) {
+      const auto port = grammar::to_unsigned(value, 65535);
+      if (!port) return fail("rport value " + quote_for_error(value) + " must be 1 to 65535");
+      via.rport = static_cast<std::uint16_t>(*port);
+    }
+  } else if (charset::iequals(name, "ttl")) {
+    const auto ttl = has_value && value.size() <= 3 ? grammar::to_unsigned(value, 255) : std::nullopt;
+    if (!ttl) return fail("ttl value " + quote_for_error(value) + " must be 0 to 255");
+    via.ttl = static_cast<int>(*ttl);
+  } else if (charset::iequals(name, "maddr")) {
+    HostType type = HostType::kNone;
+    if (!has_value || !is_host(value, type)) {
+      return fail("maddr value " + quote_for_error(value) + " is not a host");
+    }
+    via.maddr = value;
+  }
+  return std::nullopt;
+}
+
+// sent-protocol LWS sent-by, where sent-protocol = protocol-name SLASH
+// protocol-version SLASH transport and sent-by = host [ COLON port ].
+std::optional<ParseError> scan_sent_protocol_and_by(Scanner& s, Via& via) {
+  via.protocol_name = s.take_token();
+  if (via.protocol_name.empty()) return s.error("missing protocol name in Via");
+  if (!s.consume_separator('/')) return s.error("expected '/' after Via protocol name");
+  via.protocol_version = s.take_token();
+  if (via.protocol_version.empty()) return s.error("missing protocol version in Via");
+  if (!s.consume_separator('/')) return s.error("expected '/' after Via protocol version");
+  via.transport = s.take_token();
+  if (via.transport.empty()) return s.error("missing transport in Via");
+  if (!s.skip_lws()) return s.error("expected whitespace between Via transport and sent-by");
+
+  const std::size_t host_start = s.pos();
+  const std::size_t host_end = scan_host(s.text(), host_start, via.host_type);
+  if (host_end == host_start) return s.error("invalid or missing host in Via sent-by");
+  via.host = s.slice(host_start, host_end);
+  s.set_pos(host_end);
+
+  const std::size_t before_colon = s.pos();
+  if (s.consume_separator(':')) {
+    const std::size_t port_pos = s.pos();
+    const std::string_view digits = s.take_while(charset::kDigit);
+    const auto port = grammar::to_unsigned(digits, 65535);
+    if (!port) return s.error_at(port_pos, "invalid port in Via sent-by: must be 0 to 65535");
+    via.port = static_cast<std::uint16_t>(*port);
+    via.has_port = true;
+  } else {
+    s.set_pos(before_colon);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ParseError> parse_via(std::string_view value, std::size_t base, std::vector<Via>& out) {
+  Scanner s(value, base);
+  while (true) {
+    Via via;
+    const std::size_t start = s.pos();
+    if (auto e = scan_sent_protocol_and_by(s, via)) return e;
+
+    const std::size_t params_start = s.pos();
+    auto e = grammar::scan_generic_params(
+        s, true,
+        [&](std::string_view name, std::string_view param_value, bool has_value, std::size_t pos) {
+          return apply_via_param(s, via, name, param_value, has_value, pos);
+        });
+    if (e) return e;
+    via.params = ParamList(s.slice(params_start, s.pos()), ParamList::Style::kHeader);
+    via.text = s.slice(start, s.pos());
+    out.push_back(via);
+
+    if (!s.consume_separator(',')) {
+      s.skip_lws();
+      if (!s.at_end()) return s.error("unexpected text after Via value");
+      return std::nullopt;
+    }
+  }
+}
+
+}  // namespace sippay::sip
