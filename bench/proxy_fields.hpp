@@ -74,10 +74,14 @@ namespace detail {
 inline std::string to_text(std::string_view text) { return std::string(text); }
 inline std::string to_text(const char* text) { return text == nullptr ? std::string() : text; }
 
+// The media type without the subtype: sofia-sip's c_type is "type/subtype".
+inline std::string media_type_only(std::string type) { return type.substr(0, type.find('/')); }
+
 }  // namespace detail
 
-// Converts the fields to strings, joining libosip2's split Call-ID, so the
-// readers of different libraries can be compared.
+// Converts the fields to strings, joining libosip2's split Call-ID and
+// cutting sofia-sip's "type/subtype" to the type, so the readers of
+// different libraries can be compared.
 template <typename Text>
 NamedValues normalize(const ProxyFields<Text>& f) {
   using detail::to_text;
@@ -109,7 +113,7 @@ NamedValues normalize(const ProxyFields<Text>& f) {
       {"Contact user", to_text(f.contact_user)},
       {"Contact host", to_text(f.contact_host)},
       {"Contact port", std::to_string(f.contact_port)},
-      {"Content-Type type", to_text(f.content_type)},
+      {"Content-Type type", detail::media_type_only(to_text(f.content_type))},
       {"Content-Type subtype", to_text(f.content_subtype)},
       {"Content-Length", std::to_string(f.content_length)},
       {"Proxy-Authorization username", to_text(f.auth_username)},

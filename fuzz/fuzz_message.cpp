@@ -33,7 +33,7 @@ std::string check_parse(std::string_view bytes, sip::Framing framing) {
 
 // The reusing and owning parse paths must give the message that
 // parse_message gives. `reused` keeps the previous input's message, so a
-// member that Message::clear() forgets shows up as a difference.
+// member that Message::clear() does not reset shows up as a difference.
 void check_other_parse_paths(std::string_view bytes, const std::string& canonical) {
   static sip::Message reused;
   const auto error = sip::parse_message_into(bytes, reused);

@@ -8,10 +8,12 @@
 //               0xF0..0xFF give 4096..65536 bytes
 //   the rest    the byte stream
 //
-// Checks: every event consumes exactly the stream bytes it stands for, a
-// message stays within the limit and parses with Framing::kStream or fails
-// with a clean error, parser and framer agree on where a message ends, and
-// buffered_bytes() never exceeds the limit plus the last feed.
+// Checks:
+//   - every event consumes exactly the stream bytes it reports;
+//   - a message stays within the limit, and parses with Framing::kStream or
+//     fails with a clean error;
+//   - parser and framer agree on where a message ends;
+//   - buffered_bytes() never exceeds the limit plus the last feed.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>

@@ -1,8 +1,8 @@
-// Checks shared by the fuzz targets. The `visit_*` functions read every field
-// of a parsed value, iterate every ParamList and require each view to lie
-// inside the parsed input, so that lazy iteration code runs and the
-// sanitizers see each byte a view points to. Any broken invariant aborts, which
-// libFuzzer records as a crash and saves the input for.
+// Checks shared by the fuzz targets. A Visitor reads every field of a parsed
+// value, iterates every ParamList and requires each view to lie inside the
+// parsed input, so that lazy iteration code runs and the sanitizers see each
+// byte a view points to. Any broken invariant aborts, which libFuzzer records
+// as a crash, saving the input.
 #pragma once
 
 #include <cstddef>
@@ -19,8 +19,8 @@
 
 namespace sippay::fuzz {
 
-// Prints `what` and `detail` (cut to 4 KB) to stderr, then aborts.
-[[noreturn]] void fail(std::string_view what, std::string_view detail = {});
+// Prints `reason` and `detail` (cut to 4 KB) to stderr, then aborts.
+[[noreturn]] void fail(std::string_view reason, std::string_view detail = {});
 
 // Limits for parsing the serializer's output again. Canonical output can be
 // larger than its input (compact names written in full, one list element per
@@ -64,7 +64,7 @@ class Visitor {
 // same bytes and the same message shape. Returns the first serialization.
 std::string check_round_trip(const sip::Message& message);
 
-// Keeps a value alive in the eyes of the optimizer.
+// Adds `value` to a volatile sink, so that the optimizer keeps the reads that produced it.
 void consume(std::uint64_t value);
 
 }  // namespace sippay::fuzz

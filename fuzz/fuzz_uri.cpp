@@ -1,8 +1,13 @@
-// Fuzzes parse_uri. A URI that parses is visited field by field, and its
-// canonical form from to_string must parse again to an equivalent URI with
-// the same canonical form.
+// Fuzzes parse_uri and uri_equivalent.
+//
+// Each URI that parses is visited field by field, and its canonical form from
+// to_string must parse again to an equivalent URI with the same canonical form.
+// An input with a LF contains two URIs, the text before the first LF and the text
+// after it. When both parse, uri_equivalent must give the same answer for
+// (a, b), (b, a) and the canonical forms of a and b.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,21 +35,19 @@ void check_same_parts(const sip::Uri& a, const sip::Uri& b, const std::string& c
   if (a.opaque != b.opaque) fail("reparsed URI has another opaque part", canonical);
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
-
+// Runs the single-URI checks on `text`. Returns the parsed URI, or nothing
+// when `text` is not a URI.
+std::optional<sip::Uri> check_uri(std::string_view text) {
   auto parsed = sip::parse_uri(text);
   auto parsed_at_base = sip::parse_uri(text, kBase);
   if (parsed.ok() != parsed_at_base.ok()) fail("parse_uri succeeds or fails depending on its base");
   if (!parsed) {
-    sippay::fuzz::check_error(parsed.error(), size);
-    sippay::fuzz::check_error(parsed_at_base.error(), size, kBase);
+    sippay::fuzz::check_error(parsed.error(), text.size());
+    sippay::fuzz::check_error(parsed_at_base.error(), text.size(), kBase);
     if (parsed_at_base.error().offset != parsed.error().offset + kBase) {
       fail("parse_uri error offset does not move with its base");
     }
-    return 0;
+    return std::nullopt;
   }
 
   const sip::Uri& uri = *parsed;
@@ -69,5 +72,39 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string appended = "x";
   sip::append_uri(appended, uri);
   if (std::string_view(appended).substr(1) != canonical) fail("append_uri and to_string differ", canonical);
+  return uri;
+}
+
+void check_pair(const sip::Uri& a, const sip::Uri& b) {
+  const bool equivalent = sip::uri_equivalent(a, b);
+  const std::string detail = std::string(a.text) + "\n" + std::string(b.text);
+  if (sip::uri_equivalent(b, a) != equivalent) fail("uri_equivalent is not symmetric", detail);
+
+  // The reparsed canonical URIs are views into these strings, which outlive the checks.
+  const std::string canonical_a_text = sip::to_string(a);
+  const std::string canonical_b_text = sip::to_string(b);
+  auto canonical_a = sip::parse_uri(canonical_a_text);
+  auto canonical_b = sip::parse_uri(canonical_b_text);
+  if (!canonical_a || !canonical_b) fail("to_string output does not parse", detail);
+  if (sip::uri_equivalent(*canonical_a, b) != equivalent || sip::uri_equivalent(a, *canonical_b) != equivalent ||
+      sip::uri_equivalent(*canonical_a, *canonical_b) != equivalent) {
+    fail(equivalent ? "equivalent URIs differ once written in canonical form"
+                    : "URIs that differ are equivalent once written in canonical form",
+         detail);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const std::size_t newline = input.find('\n');
+  if (newline == std::string_view::npos) {
+    check_uri(input);
+    return 0;
+  }
+  const auto a = check_uri(input.substr(0, newline));
+  const auto b = check_uri(input.substr(newline + 1));
+  if (a && b) check_pair(*a, *b);
   return 0;
 }

@@ -1,11 +1,17 @@
 // sippay: a mobile payment system carried over SIP. One binary with a
 // subcommand per role and operator tool.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <iostream>
 
 #include "app/sip_parse_command.hpp"
+#include "app/ua_command.hpp"
 
 int main(int argc, char** argv) {
+  // Standard output carries command results (JSON lines, status lines); logs go to stderr.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("sippay"));
+
   CLI::App app{"sippay: mobile payments carried over SIP"};
   app.set_version_flag("--version", std::string("sippay ") + SIPPAY_VERSION);
   app.require_subcommand(1);
@@ -15,10 +21,20 @@ int main(int argc, char** argv) {
   sippay::app::SipParseOptions parse_options;
   sippay::app::add_sip_parse_command(*sip, parse_options);
 
+  CLI::App* ua = app.add_subcommand("ua", "A SIP user agent: listen for, send and register");
+  ua->require_subcommand(1);
+  sippay::app::UaOptions ua_options;
+  sippay::app::add_ua_commands(*ua, ua_options);
+
   CLI11_PARSE(app, argc, argv);
 
   if (sip->got_subcommand("parse")) {
     return sippay::app::run_sip_parse(parse_options, std::cout, std::cerr);
+  }
+  if (ua->got_subcommand("listen")) return sippay::app::run_ua_listen(ua_options, std::cout, std::cerr);
+  if (ua->got_subcommand("send")) return sippay::app::run_ua_send(ua_options, std::cout, std::cerr);
+  if (ua->got_subcommand("register")) {
+    return sippay::app::run_ua_register(ua_options, std::cout, std::cerr);
   }
   return 0;
 }

@@ -5,6 +5,9 @@
 // Every element that reads credentials must read the same ones, so this
 // parser is strict: each parameter name appears at most once, and the
 // Digest parameters have the form their grammar gives them.
+#include <array>
+#include <string>
+
 #include "sip/header_grammar.hpp"
 #include "sip/headers.hpp"
 
@@ -22,7 +25,30 @@ bool is_lhex(std::string_view text) {
   return true;
 }
 
-enum class ValueForm { kQuoted, kToken, kNonceCount, kDigestResponse, kQuotedHex, kAny };
+// LDQUOT qop-value *("," qop-value) RDQUOT (§25.1 qop-options). Whitespace
+// around the commas is accepted too, because RFC 7616 §3.3 defines the value
+// only as a quoted string of one or more tokens.
+bool is_quoted_token_list(std::string_view value) {
+  if (!is_quoted(value)) return false;
+  Scanner s(value.substr(1, value.size() - 2));
+  do {
+    s.skip_lws();
+    if (s.take_token().empty()) return false;
+    s.skip_lws();
+  } while (s.consume(','));
+  return s.at_end();
+}
+
+enum class ValueForm {
+  kQuoted,
+  kToken,
+  kQuotedTokenList,
+  kBoolean,
+  kNonceCount,
+  kDigestResponse,
+  kQuotedHex,
+  kAny
+};
 
 // The value form of each Digest parameter, or nullopt for extension params.
 std::optional<ValueForm> digest_param_form(std::string_view name, bool is_challenge) {
@@ -37,8 +63,8 @@ std::optional<ValueForm> digest_param_form(std::string_view name, bool is_challe
       {"opaque", ValueForm::kQuoted, ValueForm::kQuoted},
       {"domain", ValueForm::kQuoted, ValueForm::kAny},
       {"algorithm", ValueForm::kToken, ValueForm::kToken},
-      {"stale", ValueForm::kToken, ValueForm::kAny},
-      {"qop", ValueForm::kQuoted, ValueForm::kToken},
+      {"stale", ValueForm::kBoolean, ValueForm::kAny},
+      {"qop", ValueForm::kQuotedTokenList, ValueForm::kToken},
       {"username", ValueForm::kAny, ValueForm::kQuoted},
       {"uri", ValueForm::kAny, ValueForm::kQuoted},
       {"response", ValueForm::kAny, ValueForm::kDigestResponse},
@@ -57,6 +83,10 @@ bool value_has_form(std::string_view value, ValueForm form) {
       return is_quoted(value);
     case ValueForm::kToken:
       return !is_quoted(value);
+    case ValueForm::kQuotedTokenList:
+      return is_quoted_token_list(value);
+    case ValueForm::kBoolean:  // stale = "stale" EQUAL ( "true" / "false" ), any case
+      return charset::iequals(value, "true") || charset::iequals(value, "false");
     case ValueForm::kNonceCount:  // nc-value = 8LHEX
       return value.size() == 8 && is_lhex(value);
     case ValueForm::kDigestResponse: {  // LDQUOT 32LHEX RDQUOT, or 64 for SHA-256
@@ -71,11 +101,16 @@ bool value_has_form(std::string_view value, ValueForm form) {
   return false;
 }
 
+// Maximum auth parameters in one header, an estimate well above what Digest
+// uses. The bound keeps the duplicate check below cheap on hostile input.
+constexpr std::size_t kMaxAuthParams = 64;
+
 // auth-param *(COMMA auth-param), auth-param = token EQUAL ( token / quoted-string ).
 // Calls `on_param(name, value)` for each after checking for duplicates.
 template <typename OnParam>
 std::optional<ParseError> scan_auth_params(Scanner& s, OnParam&& on_param) {
-  const std::size_t list_start = s.pos();
+  std::array<std::string_view, kMaxAuthParams> names;
+  std::size_t count = 0;
   do {
     const std::size_t name_pos = s.pos();
     const std::string_view name = s.take_token();
@@ -93,12 +128,19 @@ std::optional<ParseError> scan_auth_params(Scanner& s, OnParam&& on_param) {
       if (value.empty()) error = "missing or invalid value";
     }
     if (error != nullptr) {
-      return s.error_at(value_pos, std::string(error) + " in auth parameter " + quote_for_error(name));
+      return s.error_at(value_pos,
+                        std::string(error) + " in auth parameter " + quote_for_error(name));
     }
-    const ParamList earlier(s.slice(list_start, name_pos), ParamList::Style::kAuth);
-    if (earlier.contains(name)) {
-      return s.error_at(name_pos, "duplicate auth parameter " + quote_for_error(name));
+    for (std::size_t i = 0; i < count; ++i) {
+      if (charset::iequals(names[i], name)) {
+        return s.error_at(name_pos, "duplicate auth parameter " + quote_for_error(name));
+      }
     }
+    if (count == kMaxAuthParams) {
+      return s.error_at(name_pos,
+                        "more than " + std::to_string(kMaxAuthParams) + " auth parameters");
+    }
+    names[count++] = name;
     if (auto e = on_param(name, value, name_pos)) return e;
   } while (s.consume_separator(','));
   s.skip_lws();
@@ -112,12 +154,12 @@ void pick_digest_param(AuthHeader& header, std::string_view name, std::string_vi
     std::string_view AuthHeader::*member;
   };
   static constexpr Field kFields[] = {
-      {"realm", &AuthHeader::realm},       {"nonce", &AuthHeader::nonce},
-      {"opaque", &AuthHeader::opaque},     {"algorithm", &AuthHeader::algorithm},
-      {"qop", &AuthHeader::qop},           {"stale", &AuthHeader::stale},
-      {"domain", &AuthHeader::domain},     {"username", &AuthHeader::username},
-      {"uri", &AuthHeader::uri},           {"response", &AuthHeader::response},
-      {"cnonce", &AuthHeader::cnonce},     {"nc", &AuthHeader::nonce_count},
+      {"realm", &AuthHeader::realm},   {"nonce", &AuthHeader::nonce},
+      {"opaque", &AuthHeader::opaque}, {"algorithm", &AuthHeader::algorithm},
+      {"qop", &AuthHeader::qop},       {"stale", &AuthHeader::stale},
+      {"domain", &AuthHeader::domain}, {"username", &AuthHeader::username},
+      {"uri", &AuthHeader::uri},       {"response", &AuthHeader::response},
+      {"cnonce", &AuthHeader::cnonce}, {"nc", &AuthHeader::nonce_count},
   };
   for (const Field& field : kFields) {
     if (charset::iequals(name, field.name)) {
@@ -139,17 +181,18 @@ Result<AuthHeader> parse_auth_header(std::string_view value, std::size_t base, b
     return s.error("expected parameters after auth scheme " + quote_for_error(header.scheme));
   }
   const std::size_t params_start = s.pos();
-  auto e = scan_auth_params(s, [&](std::string_view name, std::string_view param_value,
-                                   std::size_t pos) -> std::optional<ParseError> {
+  auto on_param = [&](std::string_view name, std::string_view param_value,
+                      std::size_t pos) -> std::optional<ParseError> {
     if (!header.is_digest) return std::nullopt;
     const auto form = digest_param_form(name, is_challenge);
     if (form && !value_has_form(param_value, *form)) {
-      return s.error_at(pos, "Digest parameter " + quote_for_error(name) + " has an invalid value " +
-                                 quote_for_error(param_value));
+      return s.error_at(pos, "Digest parameter " + quote_for_error(name) +
+                                 " has an invalid value " + quote_for_error(param_value));
     }
     pick_digest_param(header, name, param_value);
     return std::nullopt;
-  });
+  };
+  auto e = scan_auth_params(s, on_param);
   if (e) return std::move(*e);
   header.params = ParamList(s.slice(params_start, s.pos()), ParamList::Style::kAuth);
   return header;
@@ -158,30 +201,32 @@ Result<AuthHeader> parse_auth_header(std::string_view value, std::size_t base, b
 Result<AuthenticationInfo> parse_authentication_info(std::string_view value, std::size_t base) {
   Scanner s(value, base);
   AuthenticationInfo info;
-  auto e = scan_auth_params(s, [&](std::string_view name, std::string_view param_value,
-                                   std::size_t pos) -> std::optional<ParseError> {
-    struct Field {
-      std::string_view name;
-      ValueForm form;
-      std::string_view AuthenticationInfo::*member;
-    };
-    static constexpr Field kFields[] = {
-        {"nextnonce", ValueForm::kQuoted, &AuthenticationInfo::next_nonce},
-        {"qop", ValueForm::kToken, &AuthenticationInfo::qop},
-        {"rspauth", ValueForm::kQuotedHex, &AuthenticationInfo::response_auth},
-        {"cnonce", ValueForm::kQuoted, &AuthenticationInfo::cnonce},
-        {"nc", ValueForm::kNonceCount, &AuthenticationInfo::nonce_count},
-    };
-    for (const Field& field : kFields) {
-      if (!charset::iequals(name, field.name)) continue;
-      if (!value_has_form(param_value, field.form)) {
-        return s.error_at(pos, "Authentication-Info parameter " + quote_for_error(name) +
-                                   " has an invalid value " + quote_for_error(param_value));
-      }
-      info.*field.member = param_value;
-    }
-    return std::nullopt;
-  });
+  auto e = scan_auth_params(
+      s,
+      [&](std::string_view name, std::string_view param_value,
+          std::size_t pos) -> std::optional<ParseError> {
+        struct Field {
+          std::string_view name;
+          ValueForm form;
+          std::string_view AuthenticationInfo::*member;
+        };
+        static constexpr Field kFields[] = {
+            {"nextnonce", ValueForm::kQuoted, &AuthenticationInfo::next_nonce},
+            {"qop", ValueForm::kToken, &AuthenticationInfo::qop},
+            {"rspauth", ValueForm::kQuotedHex, &AuthenticationInfo::response_auth},
+            {"cnonce", ValueForm::kQuoted, &AuthenticationInfo::cnonce},
+            {"nc", ValueForm::kNonceCount, &AuthenticationInfo::nonce_count},
+        };
+        for (const Field& field : kFields) {
+          if (!charset::iequals(name, field.name)) continue;
+          if (!value_has_form(param_value, field.form)) {
+            return s.error_at(pos, "Authentication-Info parameter " + quote_for_error(name) +
+                                       " has an invalid value " + quote_for_error(param_value));
+          }
+          info.*field.member = param_value;
+        }
+        return std::nullopt;
+      });
   if (e) return std::move(*e);
   info.params = ParamList(value, ParamList::Style::kAuth);
   return info;

@@ -21,12 +21,21 @@ std::string quote_for_error(std::string_view text) {
   return out;
 }
 
-std::string_view scan_gen_value(Scanner& s, const char*& error) {
+std::string_view scan_gen_value(Scanner& s, const char*& error, bool bare_ipv6) {
   if (s.at_end()) {
     error = "missing value after '='";
     return {};
   }
   if (s.peek() == '"') return s.take_quoted_string(error);
+  if (bare_ipv6) {
+    HostType type = HostType::kNone;
+    const std::size_t start = s.pos();
+    const std::size_t end = scan_host(s.text(), start, type, true);
+    if (type == HostType::kIpv6 && end != start) {
+      s.set_pos(end);
+      return s.slice(start, end);
+    }
+  }
   if (s.peek() == '[') {
     HostType type = HostType::kNone;
     const std::size_t start = s.pos();

@@ -32,15 +32,19 @@ inline std::optional<std::uint64_t> to_unsigned(std::string_view digits, std::ui
 std::string quote_for_error(std::string_view text);
 
 // gen-value = token / host / quoted-string (§25.1). Scans one at the cursor
-// and returns it, or an empty view with `error` set.
-std::string_view scan_gen_value(Scanner& s, const char*& error);
+// and returns it, or an empty view with `error` set. With `bare_ipv6` an
+// IPv6 address without brackets is one value too, as in the Via received
+// parameter (§25.1 via-received).
+std::string_view scan_gen_value(Scanner& s, const char*& error, bool bare_ipv6 = false);
 
 // Scans *( SEMI generic-param ) at the cursor, calling
 // `on_param(name, value, has_value, name_pos)` for each; `on_param` returns
 // an error to stop the scan. Stops before a COMMA when `stop_at_comma`, and
-// at the end of the text.
+// at the end of the text. The value of the parameter named `bare_ipv6_param`
+// may be a bare IPv6 address.
 template <typename OnParam>
-std::optional<ParseError> scan_generic_params(Scanner& s, bool stop_at_comma, OnParam&& on_param) {
+std::optional<ParseError> scan_generic_params(Scanner& s, bool stop_at_comma, OnParam&& on_param,
+                                              std::string_view bare_ipv6_param = {}) {
   while (true) {
     const std::size_t before = s.pos();
     if (!s.consume_separator(';')) {
@@ -59,10 +63,12 @@ std::optional<ParseError> scan_generic_params(Scanner& s, bool stop_at_comma, On
     std::string_view value;
     bool has_value = false;
     if (s.consume_separator('=')) {
+      const std::size_t value_pos = s.pos();
+      const bool bare_ipv6 = !bare_ipv6_param.empty() && charset::iequals(name, bare_ipv6_param);
       const char* error = nullptr;
-      value = scan_gen_value(s, error);
+      value = scan_gen_value(s, error, bare_ipv6);
       if (error != nullptr) {
-        return s.error(std::string(error) + " in parameter " + quote_for_error(name));
+        return s.error_at(value_pos, std::string(error) + " in parameter " + quote_for_error(name));
       }
       has_value = true;
     }

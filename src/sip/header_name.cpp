@@ -66,21 +66,25 @@ static_assert([] {
   return true;
 }());
 
-// Index of full names by lower-cased first letter and length, built once at
-// compile time so a lookup compares against one or two candidates.
+// Index of full names by length and lower-cased first letter, built at
+// compile time, so a lookup compares the name with at most two candidates.
+constexpr std::size_t kMaxNameLength = 20;
+constexpr std::size_t kCandidates = 2;
+
 struct NameIndex {
-  // For each first letter, the ids whose full name starts with it.
-  std::array<std::array<HeaderId, 8>, 26> by_letter{};
+  std::array<std::array<std::array<HeaderId, kCandidates>, 26>, kMaxNameLength> by_length{};
   std::array<HeaderId, 26> by_compact{};
 };
 
 constexpr NameIndex make_index() {
   NameIndex index{};
-  std::array<std::size_t, 26> used{};
   for (const HeaderSpelling& spelling : kSpellings) {
     if (spelling.id == HeaderId::kUnknown) continue;
     const int letter = charset::to_lower(spelling.name[0]) - 'a';
-    index.by_letter[letter][used[letter]++] = spelling.id;
+    auto& slots = index.by_length[spelling.name.size()][letter];
+    std::size_t used = 0;
+    while (slots[used] != HeaderId::kUnknown) ++used;  // past the end fails to compile
+    slots[used] = spelling.id;
     if (spelling.compact != '\0') index.by_compact[spelling.compact - 'a'] = spelling.id;
   }
   return index;
@@ -88,18 +92,27 @@ constexpr NameIndex make_index() {
 
 constexpr NameIndex kIndex = make_index();
 
+// Compares a token with a canonical name without regard to ASCII case.
+// Setting bit 0x20 folds letters; the other characters of canonical names
+// ('-') only match themselves among token characters.
+bool equals_folded(std::string_view token, std::string_view name) {
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if ((token[i] | 0x20) != (name[i] | 0x20)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 HeaderId lookup_header(std::string_view name) {
-  if (name.empty()) return HeaderId::kUnknown;
+  if (name.empty() || name.size() >= kMaxNameLength) return HeaderId::kUnknown;
   const char first = charset::to_lower(name[0]);
   if (first < 'a' || first > 'z') return HeaderId::kUnknown;
   const int letter = first - 'a';
   if (name.size() == 1) return kIndex.by_compact[letter];
-  for (HeaderId id : kIndex.by_letter[letter]) {
+  for (HeaderId id : kIndex.by_length[name.size()][letter]) {
     if (id == HeaderId::kUnknown) break;
-    const std::string_view full = kSpellings[static_cast<std::size_t>(id)].name;
-    if (full.size() == name.size() && charset::iequals(full, name)) return id;
+    if (equals_folded(name, kSpellings[static_cast<std::size_t>(id)].name)) return id;
   }
   return HeaderId::kUnknown;
 }

@@ -1,5 +1,6 @@
 // Bounds on what the parser and the stream framer accept. Beyond each the
-// message is rejected with a clear error; nothing grows without bound.
+// message is rejected with status 513 Message Too Large (RFC 3261 §21.5.7);
+// nothing grows without bound.
 #pragma once
 
 #include <cstddef>

@@ -2,9 +2,9 @@
 // typed values of the headers sippay reads, and the body.
 //
 // A Message is a set of views into the bytes it was parsed from. Parse with
-// `parse_message(std::string_view)` when the caller keeps the bytes alive
-// (the zero-copy path of the transports), or with the `std::string` overload
-// to let the Message own them. Typed values are filled at parse time, so
+// `parse_message` when the caller keeps the bytes alive (the zero-copy path
+// of the transports), or with `parse_message_owned` to let the Message own
+// a copy. Typed values are filled at parse time, so
 // every accessor is a lookup; a message that parsed is well formed in every
 // header sippay reads.
 //
@@ -188,12 +188,28 @@ enum class Framing : std::uint8_t { kDatagram, kStream };
 // caller keeps alive and unchanged.
 Result<Message> parse_message(std::string_view bytes, const ParseLimits& limits = {},
                               Framing framing = Framing::kDatagram);
+inline Result<Message> parse_message(const char* bytes, const ParseLimits& limits = {},
+                                     Framing framing = Framing::kDatagram) {
+  return parse_message(std::string_view(bytes), limits, framing);
+}
+// A temporary string would be freed while the Message still views it; use
+// parse_message_owned.
+Result<Message> parse_message(std::string&& bytes, const ParseLimits& limits = {},
+                              Framing framing = Framing::kDatagram) = delete;
 
 // Parses into `out`, reusing its storage: the allocation-free path for a
 // receive loop that parses many messages. On error `out` is left cleared.
 std::optional<ParseError> parse_message_into(std::string_view bytes, Message& out,
                                              const ParseLimits& limits = {},
                                              Framing framing = Framing::kDatagram);
+inline std::optional<ParseError> parse_message_into(const char* bytes, Message& out,
+                                                    const ParseLimits& limits = {},
+                                                    Framing framing = Framing::kDatagram) {
+  return parse_message_into(std::string_view(bytes), out, limits, framing);
+}
+std::optional<ParseError> parse_message_into(std::string&& bytes, Message& out,
+                                             const ParseLimits& limits = {},
+                                             Framing framing = Framing::kDatagram) = delete;
 
 // Parses a message that owns a copy of its bytes.
 Result<Message> parse_message_owned(std::string bytes, const ParseLimits& limits = {},

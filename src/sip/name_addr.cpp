@@ -29,12 +29,13 @@ std::optional<ParseError> scan_display_name(Scanner& s, NameAddr& address) {
     }
     address.display_name = s.slice(start, end);
   }
-  if (s.at_end() || s.peek() != '<') {
-    if (s.at_end()) return s.error("expected '<' after display name");
-    return s.error("invalid character " + quote_for_error(s.rest().substr(0, 1)) +
-                   " in display name: quote the display name or remove the character");
+  if (s.at_end()) return s.error("expected '<' after display name");
+  if (s.peek() == '<') return std::nullopt;
+  if (s.pos() == start) {
+    return s.error("expected an address, not " + quote_for_error(s.rest().substr(0, 1)));
   }
-  return std::nullopt;
+  return s.error("invalid character " + quote_for_error(s.rest().substr(0, 1)) +
+                 " in display name: quote the display name or remove the character");
 }
 
 // LAQUOT addr-spec RAQUOT, with the cursor at "<".
@@ -44,6 +45,12 @@ std::optional<ParseError> scan_bracketed_uri(Scanner& s, NameAddr& address) {
   const std::size_t close = s.text().find('>', uri_start);
   if (close == std::string_view::npos) return s.error("missing '>' after URI");
   const std::string_view uri_text = s.slice(uri_start, close);
+  // LAQUOT and RAQUOT take whitespace outside the brackets only (§25.1).
+  for (const std::size_t edge : {uri_start, close - 1}) {
+    if (close > uri_start && (charset::is_ws(s.text()[edge]) || s.text()[edge] == '\r')) {
+      return s.error_at(edge, "whitespace is not allowed inside '<' and '>'");
+    }
+  }
   auto uri = parse_uri(uri_text, s.offset());
   if (!uri) return uri.take_error();
   address.uri = *uri;
@@ -63,8 +70,7 @@ std::optional<ParseError> scan_bare_uri(Scanner& s, NameAddr& address, bool in_l
   }
   const std::string_view uri_text = s.slice(uri_start, s.pos());
   if (uri_text.find_first_of("?,") != std::string_view::npos) {
-    return s.error_at(uri_start,
-                      "a URI containing '?' or ',' must be enclosed in '<' and '>'");
+    return s.error_at(uri_start, "a URI containing '?' or ',' must be enclosed in '<' and '>'");
   }
   auto uri = parse_uri(uri_text, s.offset() - uri_text.size());
   if (!uri) return uri.take_error();
@@ -76,12 +82,15 @@ std::optional<ParseError> scan_bare_uri(Scanner& s, NameAddr& address, bool in_l
 std::optional<ParseError> scan_address(Scanner& s, NameAddr& address, Form form, bool in_list) {
   if (s.at_end()) return s.error("missing address");
   if (s.peek() == '<') return scan_bracketed_uri(s, address);
-  if (s.peek() != '"' && form == Form::kAny) {
+  if (s.peek() != '"') {
     // A scheme followed by ":" is an addr-spec; tokens then "<" a display name.
     const std::size_t start = s.pos();
     s.take_token();
     const bool is_addr_spec = !s.at_end() && s.peek() == ':';
     s.set_pos(start);
+    if (is_addr_spec && form == Form::kBracketedOnly) {
+      return s.error("the URI must be enclosed in '<' and '>' in this header");
+    }
     if (is_addr_spec) return scan_bare_uri(s, address, in_list);
   }
   if (auto e = scan_display_name(s, address)) return e;
@@ -178,13 +187,24 @@ std::optional<ParseError> parse_contact(std::string_view value, std::size_t base
     Contact contact;
     auto on_param = [&](std::string_view name, std::string_view param_value, bool has_value,
                         std::size_t pos) -> std::optional<ParseError> {
+      // Duplicates would let the typed field and ParamList::find, which
+      // returns the first match, read different values.
       if (charset::iequals(name, "q")) {
+        if (contact.q_thousandths >= 0) return s.error_at(pos, "duplicate q parameter");
         const auto q = has_value ? parse_qvalue(param_value) : std::nullopt;
-        if (!q) return s.error_at(pos, "q value " + quote_for_error(param_value) + " must be 0 to 1 with at most 3 decimals");
+        if (!q) {
+          return s.error_at(pos, "q value " + quote_for_error(param_value) +
+                                     " must be 0 to 1 with at most 3 decimals");
+        }
         contact.q_thousandths = *q;
       } else if (charset::iequals(name, "expires")) {
-        const auto expires = has_value ? grammar::to_unsigned(param_value, UINT32_MAX) : std::nullopt;
-        if (!expires) return s.error_at(pos, "expires value " + quote_for_error(param_value) + " must be 0 to 4294967295 seconds");
+        if (contact.expires) return s.error_at(pos, "duplicate expires parameter");
+        const auto expires =
+            has_value ? grammar::to_unsigned(param_value, UINT32_MAX) : std::nullopt;
+        if (!expires) {
+          return s.error_at(pos, "expires value " + quote_for_error(param_value) +
+                                     " must be 0 to 4294967295 seconds");
+        }
         contact.expires = static_cast<std::uint32_t>(*expires);
       }
       return std::nullopt;

@@ -21,6 +21,8 @@ class MessageParser {
   std::optional<ParseError> parse_start_line(std::size_t& pos);
   std::optional<ParseError> parse_header_section(std::size_t& pos);
   std::optional<ParseError> parse_header(HeaderField& field);
+  // Sets `duplicate` when `field` repeats a single-value header.
+  std::optional<ParseError> check_repeat(const HeaderField& field, bool& duplicate);
   std::optional<ParseError> check_cseq_method() const;
   void check_required_headers();
   std::optional<ParseError> frame_body(std::size_t body_start);
@@ -141,7 +143,8 @@ std::optional<ParseError> MessageParser::parse_start_line(std::size_t& pos) {
   std::size_t crlf = 0;
   if (auto e = find_line_end(0, crlf)) return e;
   if (crlf > limits_.max_header_line_bytes) {
-    return error_at(0, "start line exceeds " + std::to_string(limits_.max_header_line_bytes) + " bytes");
+    return error_at(0, "start line exceeds the limit of " + std::to_string(limits_.max_header_line_bytes) + " bytes",
+                    513);
   }
   if (crlf == 0) return error_at(0, "empty start line");
   const std::string_view line = bytes_.substr(0, crlf);
@@ -167,12 +170,14 @@ std::optional<ParseError> MessageParser::parse_header_section(std::size_t& pos) 
     while (crlf + 2 < bytes_.size() && (bytes_[crlf + 2] == ' ' || bytes_[crlf + 2] == '\t')) {
       if (auto e = find_line_end(crlf + 2, crlf)) return e;
     }
+    // A limit is the receiver's capacity, so exceeding it gives 513 (§21.5.7), not 400.
     if (crlf - pos > limits_.max_header_line_bytes) {
-      return error_at(pos, "header field exceeds " + std::to_string(limits_.max_header_line_bytes) +
-                               " bytes");
+      return error_at(pos, "header field exceeds the limit of " +
+                               std::to_string(limits_.max_header_line_bytes) + " bytes", 513);
     }
     if (out_.headers_.size() >= limits_.max_header_count) {
-      return error_at(pos, "more than " + std::to_string(limits_.max_header_count) + " header fields");
+      return error_at(pos, "more than the limit of " + std::to_string(limits_.max_header_count) +
+                               " header fields", 513);
     }
 
     // header-name HCOLON: HCOLON = *( SP / HTAB ) ":" SWS
@@ -205,30 +210,34 @@ std::optional<ParseError> MessageParser::parse_header_section(std::size_t& pos) 
   }
 }
 
+std::optional<ParseError> MessageParser::check_repeat(const HeaderField& field, bool& duplicate) {
+  // §7.3: a header that is not a comma-separated list appears at most once.
+  // A repeat is checked for syntax and recorded as a semantic error, except
+  // Content-Length, where two values leave the body boundary undefined.
+  duplicate = false;
+  if (!is_single_valued(field.id)) return std::nullopt;
+  for (const HeaderField& earlier : out_.headers_) {
+    if (earlier.id == field.id) duplicate = true;
+  }
+  if (!duplicate) return std::nullopt;
+  if (field.id == HeaderId::kContentLength) {
+    return error_at(field.offset, "Content-Length appears more than once, so the body length is undefined");
+  }
+  if (!out_.semantic_error_) {
+    ParseError e = error_at(field.offset, "header may appear only once");
+    e.header_name = std::string(field.name);
+    out_.semantic_error_ = std::move(e);
+  }
+  return std::nullopt;
+}
+
 std::optional<ParseError> MessageParser::parse_header(HeaderField& field) {
   const std::string_view v = field.value;
   const std::size_t base = static_cast<std::size_t>(v.data() - bytes_.data());
   Message& m = out_;
 
-  // §7.3: a header that is not a comma-separated list appears at most once.
-  // A repeat is checked for syntax and recorded as a semantic error, except
-  // Content-Length, where two values leave the body boundary undefined.
   bool duplicate = false;
-  if (is_single_valued(field.id)) {
-    for (const HeaderField& earlier : m.headers_) {
-      if (earlier.id == field.id) duplicate = true;
-    }
-  }
-  if (duplicate) {
-    if (field.id == HeaderId::kContentLength) {
-      return error_at(field.offset, "Content-Length appears more than once, so the body length is undefined");
-    }
-    if (!m.semantic_error_) {
-      ParseError e = error_at(field.offset, "header may appear only once");
-      e.header_name = std::string(field.name);
-      m.semantic_error_ = std::move(e);
-    }
-  }
+  if (auto e = check_repeat(field, duplicate)) return e;
   // The slot a single-value header is stored in; a repeat goes to scratch.
   auto slot = [duplicate](auto& member) -> auto& {
     static thread_local std::remove_reference_t<decltype(member)> scratch;

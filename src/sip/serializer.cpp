@@ -61,6 +61,12 @@ void begin_field(std::string& out, const HeaderField& field) {
   out.append(": ");
 }
 
+// Ends a field; an empty value is written as "Name:" with no trailing space.
+void end_field(std::string& out) {
+  if (out.ends_with(": ")) out.pop_back();
+  out.append("\r\n");
+}
+
 void append_start_line(std::string& out, const Message& message) {
   if (message.is_request()) {
     const RequestLine& line = message.request_line();
@@ -94,8 +100,62 @@ void append_media_type(std::string& out, const MediaType& media) {
   append_params(out, media.params);
 }
 
+void append_cseq(std::string& out, const CSeq& cseq) {
+  fmt::format_to(std::back_inserter(out), "{} {}", cseq.number, cseq.method);
+}
+
+void append_disposition(std::string& out, const ContentDisposition& disposition) {
+  out.append(disposition.disposition_type);
+  append_params(out, disposition.params);
+}
+
+// Writes the value of a repeated single-value header, a semantic error by
+// RFC 4475 §3.3.8. The Message keeps only the first value of such a header,
+// so this parses the field's own text again. The parser accepted it before.
+void append_repeated_value(std::string& out, const HeaderField& field) {
+  const std::string_view v = field.value;
+  switch (field.id) {
+    case HeaderId::kFrom:
+    case HeaderId::kTo:
+      if (auto address = parse_from_to(v, 0)) return append_name_addr(out, *address);
+      break;
+    case HeaderId::kCSeq:
+      if (auto cseq = parse_cseq(v, 0)) return append_cseq(out, *cseq);
+      break;
+    case HeaderId::kMaxForwards:
+    case HeaderId::kExpires:
+    case HeaderId::kMinExpires:
+      if (auto number = parse_unsigned(v, 0, UINT32_MAX, field.name)) {
+        fmt::format_to(std::back_inserter(out), "{}", *number);
+        return;
+      }
+      break;
+    case HeaderId::kContentType:
+      if (auto media = parse_media_type(v, 0)) return append_media_type(out, *media);
+      break;
+    case HeaderId::kContentDisposition:
+      if (auto disposition = parse_content_disposition(v, 0)) return append_disposition(out, *disposition);
+      break;
+    default:
+      break;
+  }
+  out.append(collapse_lws(v));
+}
+
+// True when `field` is the first field of a known header in `m`.
+bool is_first_of_its_header(const Message& m, const HeaderField& field) {
+  for (const HeaderField& other : m.headers()) {
+    if (other.id == field.id) return &other == &field;
+  }
+  return false;
+}
+
 // Writes the value of a field that is not a list header.
 void append_single_value(std::string& out, const Message& m, const HeaderField& field) {
+  if (field.id != HeaderId::kUnknown && !is_first_of_its_header(m, field)) {
+    append_repeated_value(out, field);
+    return;
+  }
   switch (field.id) {
     case HeaderId::kFrom:
       append_name_addr(out, *m.from());
@@ -104,7 +164,7 @@ void append_single_value(std::string& out, const Message& m, const HeaderField& 
       append_name_addr(out, *m.to());
       return;
     case HeaderId::kCSeq:
-      fmt::format_to(std::back_inserter(out), "{} {}", m.cseq()->number, m.cseq()->method);
+      append_cseq(out, *m.cseq());
       return;
     case HeaderId::kMaxForwards:
       fmt::format_to(std::back_inserter(out), "{}", *m.max_forwards());
@@ -122,8 +182,7 @@ void append_single_value(std::string& out, const Message& m, const HeaderField& 
       append_media_type(out, *m.content_type());
       return;
     case HeaderId::kContentDisposition:
-      out.append(m.content_disposition()->disposition_type);
-      append_params(out, m.content_disposition()->params);
+      append_disposition(out, *m.content_disposition());
       return;
     default:
       out.append(collapse_lws(field.value));
@@ -141,7 +200,7 @@ void append_field(std::string& out, const Message& m, const HeaderField& field) 
     case HeaderId::kRecordRoute:
       return append_elements(out, field, m.record_routes(), append_name_addr);
     case HeaderId::kContact:
-      if (m.contact_is_star()) break;
+      if (field.element_count == 0) break;  // "*", written as it is
       return append_elements(out, field, m.contacts(), append_contact);
     case HeaderId::kWwwAuthenticate:
       return append_elements(out, field, m.www_authenticate(), auth);
@@ -166,7 +225,7 @@ void append_field(std::string& out, const Message& m, const HeaderField& field) 
                                                 : m.content_encoding();
       begin_field(out, field);
       append_list(out, all.subspan(field.first_element, field.element_count));
-      out.append("\r\n");
+      end_field(out);
       return;
     }
     default:
@@ -174,7 +233,7 @@ void append_field(std::string& out, const Message& m, const HeaderField& field) 
   }
   begin_field(out, field);
   append_single_value(out, m, field);
-  out.append("\r\n");
+  end_field(out);
 }
 
 }  // namespace

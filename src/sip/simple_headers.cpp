@@ -16,18 +16,20 @@ std::optional<ParseError> expect_end(Scanner& s, std::string_view after) {
   return s.error("unexpected " + quote_for_error(s.rest()) + " after " + std::string(after));
 }
 
-// Scans *(SEMI m-parameter) or *(SEMI disp-param): generic parameters whose
-// values are token or quoted-string.
-std::optional<ParseError> scan_media_params(Scanner& s, ParamList& params,
-                                            std::string_view* handling = nullptr) {
+// Scans *(SEMI m-parameter), m-parameter = m-attribute EQUAL m-value, where
+// m-value is a token or a quoted-string (§25.1).
+std::optional<ParseError> scan_media_params(Scanner& s, ParamList& params) {
   const std::size_t start = s.pos();
   auto e = grammar::scan_generic_params(
       s, false,
       [&](std::string_view name, std::string_view value, bool has_value,
           std::size_t pos) -> std::optional<ParseError> {
-        if (!has_value) return s.error_at(pos, "parameter " + quote_for_error(name) + " needs a value");
-        if (value.front() == '[') return s.error_at(pos, "parameter value must be a token or quoted string");
-        if (handling != nullptr && charset::iequals(name, "handling")) *handling = value;
+        if (!has_value) {
+          return s.error_at(pos, "parameter " + quote_for_error(name) + " needs a value");
+        }
+        if (value.front() == '[') {
+          return s.error_at(pos, "parameter value must be a token or quoted string");
+        }
         return std::nullopt;
       });
   if (e) return e;
@@ -35,30 +37,70 @@ std::optional<ParseError> scan_media_params(Scanner& s, ParamList& params,
   return std::nullopt;
 }
 
-// Accepts one UTF8-NONASCII sequence (§25.1) at `i`; returns its length, or
-// 0 when the bytes do not form one.
+// Scans *(SEMI disp-param), disp-param = handling-param / generic-param, and
+// picks out handling = "handling" EQUAL ( "optional" / "required" / token )
+// (§25.1). A second handling is rejected so that `handling` and
+// ParamList::find, which returns the first match, read the same value.
+std::optional<ParseError> scan_disposition_params(Scanner& s, ContentDisposition& disposition) {
+  const std::size_t start = s.pos();
+  bool has_handling = false;
+  auto e = grammar::scan_generic_params(
+      s, false,
+      [&](std::string_view name, std::string_view value, bool has_value,
+          std::size_t pos) -> std::optional<ParseError> {
+        if (!charset::iequals(name, "handling")) return std::nullopt;
+        if (has_handling) return s.error_at(pos, "duplicate handling parameter");
+        if (!has_value || value.front() == '"' || value.front() == '[') {
+          return s.error_at(pos, "handling parameter must be a token such as \"required\"");
+        }
+        has_handling = true;
+        disposition.handling = value;
+        return std::nullopt;
+      });
+  if (e) return e;
+  disposition.params = ParamList(s.slice(start, s.pos()), ParamList::Style::kHeader);
+  return std::nullopt;
+}
+
+// Returns the length of the well-formed UTF-8 sequence of a non-ASCII
+// character at `i`, or 0. §25.1 UTF8-NONASCII follows RFC 2279 and admits
+// overlong forms, surrogates and 5- and 6-byte sequences. RFC 3629 §3
+// forbids them, and overlong forms can smuggle ASCII past filters, so this
+// accepts only the byte ranges of the RFC 3629 §4 table.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   const auto lead = static_cast<unsigned char>(text[i]);
-  std::size_t continuation = 0;
-  if (lead >= 0xC0 && lead <= 0xDF) {
-    continuation = 1;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    continuation = 2;
-  } else if (lead >= 0xF0 && lead <= 0xF7) {
-    continuation = 3;
-  } else if (lead >= 0xF8 && lead <= 0xFB) {
-    continuation = 4;
-  } else if (lead >= 0xFC && lead <= 0xFD) {
-    continuation = 5;
+  std::size_t length = 0;
+  unsigned char second_min = 0x80;
+  unsigned char second_max = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead == 0xE0) {
+    length = 3;
+    second_min = 0xA0;  // no overlong forms
+  } else if (lead == 0xED) {
+    length = 3;
+    second_max = 0x9F;  // no UTF-16 surrogates
+  } else if (lead >= 0xE1 && lead <= 0xEF) {
+    length = 3;
+  } else if (lead == 0xF0) {
+    length = 4;
+    second_min = 0x90;  // no overlong forms
+  } else if (lead >= 0xF1 && lead <= 0xF3) {
+    length = 4;
+  } else if (lead == 0xF4) {
+    length = 4;
+    second_max = 0x8F;  // nothing above U+10FFFF
   } else {
     return 0;
   }
-  if (i + continuation >= text.size()) return 0;
-  for (std::size_t k = 1; k <= continuation; ++k) {
+  if (text.size() - i < length) return 0;
+  for (std::size_t k = 1; k < length; ++k) {
     const auto byte = static_cast<unsigned char>(text[i + k]);
-    if (byte < 0x80 || byte > 0xBF) return 0;
+    const unsigned char min = k == 1 ? second_min : 0x80;
+    const unsigned char max = k == 1 ? second_max : 0xBF;
+    if (byte < min || byte > max) return 0;
   }
-  return continuation + 1;
+  return length;
 }
 
 // comment = LPAREN *(ctext / quoted-pair / comment) RPAREN, at the "(".
@@ -74,7 +116,12 @@ std::optional<ParseError> scan_comment(Scanner& s) {
       s.advance();
       if (--depth == 0) return std::nullopt;
     } else if (c == '\\') {
+      // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
       if (s.pos() + 1 >= s.text().size()) break;
+      const auto escaped = static_cast<unsigned char>(s.text()[s.pos() + 1]);
+      if (escaped == '\r' || escaped == '\n' || escaped > 0x7F) {
+        return s.error("invalid escaped character in comment");
+      }
       s.advance(2);
     } else if (s.skip_lws()) {
       continue;
@@ -89,6 +136,23 @@ std::optional<ParseError> scan_comment(Scanner& s) {
     }
   }
   return s.error_at(start, "unterminated comment");
+}
+
+int days_in_month(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
+// Days from 1970-01-01 to a date of the proleptic Gregorian calendar,
+// counted in 400-year eras of 146097 days.
+std::int64_t days_since_epoch(int year, int month, int day) {
+  const int y = year - (month <= 2 ? 1 : 0);
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int year_of_era = y - era * 400;
+  const int day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return static_cast<std::int64_t>(era) * 146097 + day_of_era - 719468;
 }
 
 }  // namespace
@@ -129,8 +193,8 @@ Result<std::uint64_t> parse_unsigned(std::string_view value, std::size_t base, s
   const auto number = grammar::to_unsigned(value, max);
   if (!number) {
     Scanner s(value, base);
-    return s.error(std::string(what) + " value " + quote_for_error(value) + " must be a number from 0 to " +
-                   std::to_string(max));
+    return s.error(std::string(what) + " value " + quote_for_error(value) +
+                   " must be a number from 0 to " + std::to_string(max));
   }
   return *number;
 }
@@ -154,10 +218,7 @@ Result<ContentDisposition> parse_content_disposition(std::string_view value, std
   ContentDisposition disposition;
   disposition.disposition_type = s.take_token();
   if (disposition.disposition_type.empty()) return s.error("missing disposition type");
-  if (auto e = scan_media_params(s, disposition.params, &disposition.handling)) return std::move(*e);
-  if (!disposition.handling.empty() && disposition.handling.front() == '"') {
-    return s.error("handling parameter must be a token");
-  }
+  if (auto e = scan_disposition_params(s, disposition)) return std::move(*e);
   return disposition;
 }
 
@@ -179,25 +240,30 @@ std::optional<ParseError> parse_token_list(std::string_view value, std::size_t b
 Result<SipDate> parse_date(std::string_view value, std::size_t base) {
   // rfc1123-date = wkday "," SP date1 SP time SP "GMT"
   // date1 = 2DIGIT SP month SP 4DIGIT; time = 2DIGIT ":" 2DIGIT ":" 2DIGIT
+  // The names compare without regard to case, as all ABNF strings do.
+  // NOTE: the weekday is not checked against the date.
   static constexpr std::string_view kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
   static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   Scanner s(value, base);
   auto fail = [&] {
-    return s.error_at(0, "Date " + quote_for_error(value) +
-                             " is not an RFC 1123 date in GMT such as \"Sat, 13 Nov 2010 23:29:00 GMT\"");
+    return s.error_at(
+        0, "Date " + quote_for_error(value) +
+               " is not an RFC 1123 date in GMT such as \"Sat, 13 Nov 2010 23:29:00 GMT\"");
   };
   if (value.size() != 29) return fail();
+
   bool day_ok = false;
-  for (std::string_view day : kDays) day_ok = day_ok || value.substr(0, 3) == day;
+  for (std::string_view day : kDays) day_ok = day_ok || charset::iequals(value.substr(0, 3), day);
   int month = 0;
   for (int i = 0; i < 12; ++i) {
-    if (value.substr(8, 3) == kMonths[i]) month = i + 1;
+    if (charset::iequals(value.substr(8, 3), kMonths[i])) month = i + 1;
   }
   auto number = [&](std::size_t pos, std::size_t count) -> int {
     const auto n = grammar::to_unsigned(value.substr(pos, count), 9999);
     return n ? static_cast<int>(*n) : -1;
   };
+
   SipDate date;
   date.day = number(5, 2);
   date.month = month;
@@ -205,22 +271,18 @@ Result<SipDate> parse_date(std::string_view value, std::size_t base) {
   date.hour = number(17, 2);
   date.minute = number(20, 2);
   date.second = number(23, 2);
+
   const bool separators_ok = value.substr(3, 2) == ", " && value[7] == ' ' && value[11] == ' ' &&
                              value[16] == ' ' && value[19] == ':' && value[22] == ':' &&
-                             value.substr(25) == " GMT";
-  if (!day_ok || month == 0 || !separators_ok || date.day < 1 || date.day > 31 || date.year < 0 ||
-      date.hour < 0 || date.hour > 23 || date.minute < 0 || date.minute > 59 || date.second < 0 ||
-      date.second > 60) {
+                             charset::iequals(value.substr(25), " GMT");
+  if (!day_ok || month == 0 || !separators_ok || date.day < 1 || date.year < 0 ||
+      date.day > days_in_month(date.year, date.month) || date.hour < 0 || date.hour > 23 ||
+      date.minute < 0 || date.minute > 59 || date.second < 0 || date.second > 60) {
     return fail();
   }
-  // Days from 1970-01-01 by the civil calendar algorithm (proleptic Gregorian).
-  const int y = date.year - (date.month <= 2 ? 1 : 0);
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int year_of_era = y - era * 400;
-  const int day_of_year = (153 * (date.month + (date.month > 2 ? -3 : 9)) + 2) / 5 + date.day - 1;
-  const int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-  const std::int64_t days = static_cast<std::int64_t>(era) * 146097 + day_of_era - 719468;
-  date.unix_seconds = days * 86400 + date.hour * 3600 + date.minute * 60 + date.second;
+
+  date.unix_seconds = days_since_epoch(date.year, date.month, date.day) * 86400 + date.hour * 3600 +
+                      date.minute * 60 + date.second;
   return date;
 }
 
@@ -232,6 +294,8 @@ std::optional<ParseError> check_server_value(std::string_view value, std::size_t
   while (!s.at_end()) {
     if (s.peek() == '(') {
       if (auto e = scan_comment(s)) return e;
+    } else if (s.peek() == ')') {
+      return s.error("unbalanced ')' without a matching '('");
     } else {
       if (s.take_token().empty()) {
         return s.error("invalid character " + quote_for_error(s.rest().substr(0, 1)) +
@@ -241,15 +305,17 @@ std::optional<ParseError> check_server_value(std::string_view value, std::size_t
         return s.error("missing product version after '/'");
       }
     }
-    if (!s.skip_lws() && !s.at_end() && s.peek() != '(') {
-      return s.error("expected whitespace between products");
+    if (!s.skip_lws() && !s.at_end() && s.peek() != ')') {
+      return s.error("invalid character " + quote_for_error(s.rest().substr(0, 1)) +
+                     ": expected whitespace between products and comments");
     }
   }
   return std::nullopt;
 }
 
 std::optional<ParseError> check_header_text(std::string_view value, std::size_t base) {
-  // header-value = *(TEXT-UTF8char / UTF8-CONT / LWS)
+  // header-value = *(TEXT-UTF8char / UTF8-CONT / LWS). A UTF8-CONT byte
+  // outside a sequence is rejected as invalid UTF-8 (see utf8_sequence_length).
   Scanner s(value, base);
   while (!s.at_end()) {
     const auto c = static_cast<unsigned char>(s.peek());

@@ -24,6 +24,26 @@ std::optional<ParseError> check_version(std::string_view version, std::size_t of
   return error;
 }
 
+// Length of the non-ASCII run at `i` that the Reason-Phrase grammar takes:
+// 1 for a lone UTF8-CONT byte (%x80-BF), a whole UTF8-NONASCII sequence
+// for a lead byte (%xC0-FD), or 0 when the bytes match neither.
+std::size_t non_ascii_length(std::string_view text, std::size_t i) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  if (lead <= 0xBF) return 1;
+  const std::size_t continuation = lead <= 0xDF   ? 1
+                                   : lead <= 0xEF ? 2
+                                   : lead <= 0xF7 ? 3
+                                   : lead <= 0xFB ? 4
+                                   : lead <= 0xFD ? 5
+                                                  : 0;
+  if (continuation == 0 || i + continuation >= text.size()) return 0;
+  for (std::size_t k = 1; k <= continuation; ++k) {
+    const auto byte = static_cast<unsigned char>(text[i + k]);
+    if (byte < 0x80 || byte > 0xBF) return 0;
+  }
+  return continuation + 1;
+}
+
 // Reason-Phrase = *(reserved / unreserved / escaped / UTF8-NONASCII / UTF8-CONT / SP / HTAB)
 std::optional<ParseError> check_reason_phrase(std::string_view reason, std::size_t offset) {
   Scanner s(reason, offset);
@@ -38,10 +58,12 @@ std::optional<ParseError> check_reason_phrase(std::string_view reason, std::size
         return s.error("invalid '%' escape in reason phrase");
       }
       s.advance(3);
-    } else if (charset::is(c, charset::kUric) || c == ' ' || c == '\t' || byte >= 0x80) {
-      // NOTE: bytes of 0x80 and above are taken as UTF-8 without checking
-      // sequence structure, as the grammar's UTF8-CONT alternative allows.
+    } else if (charset::is(c, charset::kUric) || c == ' ' || c == '\t') {
       s.advance();
+    } else if (byte >= 0x80) {
+      const std::size_t length = non_ascii_length(reason, s.pos());
+      if (length == 0) return s.error("invalid UTF-8 in reason phrase");
+      s.advance(length);
     } else {
       return s.error("invalid character " + quote_for_error(reason.substr(s.pos(), 1)) +
                      " in reason phrase");

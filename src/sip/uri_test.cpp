@@ -25,8 +25,7 @@ struct SipCase {
   std::string_view headers;
 };
 
-// Valid SIP and SIPS URIs, written from the RFC 3261 §25.1 grammar and the
-// §19.1.3 examples.
+// Valid SIP and SIPS URIs, written from the RFC 3261 §25.1 grammar.
 const std::vector<SipCase> kValidSip = {
     {"sip:alice@atlanta.com", UriScheme::kSip, "alice", "-", "atlanta.com", HostType::kHostname,
      kNoPort, "", ""},
@@ -238,8 +237,8 @@ TEST(UriSip, InvalidIpv6) {
       {"sip:[::1", "missing ']' after IPv6 address", 4},
       {"sip:[1:2:3:4:5:6:7]", "it does not have 8 groups", 5},
       {"sip:[1:2:3:4:5:6:7:8:9]", "it has more than 8 groups", 5},
-      {"sip:[1:2:3:4:5:6:7:8::]", "'::' must stand for at least one group", 5},
-      {"sip:[::1:2:3:4:5:6:7:8]", "'::' must stand for at least one group", 5},
+      {"sip:[1:2:3:4:5:6:7:8::]", "'::' must replace at least one group", 5},
+      {"sip:[::1:2:3:4:5:6:7:8]", "'::' must replace at least one group", 5},
       {"sip:[:1::]", "it starts with a single ':'", 5},
       {"sip:[1:]", "it ends with a single ':'", 5},
       {"sip:[1:::2]", "a group is empty", 5},
@@ -319,7 +318,7 @@ TEST(UriEscape, MalformedEscapesRejected) {
       {"sip:host;%zz", "invalid escape \"%zz\"", 9},
       {"sip:host?a=%", "invalid escape \"%\"", 11},
       {"sip:host?%x1=b", "invalid escape \"%x1\"", 9},
-      {"sip:a%0\n@host", "invalid escape \"%0\\x0A\"", 5},
+      {"sip:a%0\n@host", R"(invalid escape "%0\x0A")", 5},
   };
   for (const InvalidCase& c : cases) expect_invalid(c);
 }

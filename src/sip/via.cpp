@@ -1,4 +1,6 @@
 // Via (RFC 3261 §20.42, grammar §25.1; rport from RFC 3581).
+#include <iterator>
+
 #include "sip/header_grammar.hpp"
 #include "sip/headers.hpp"
 
@@ -7,15 +9,26 @@ namespace {
 
 using grammar::quote_for_error;
 
-std::optional<ParseError> apply_via_param(Scanner& s, Via& via, std::string_view name,
-                                          std::string_view value, bool has_value,
-                                          std::size_t name_pos) {
+// The via-params that Via picks out into its fields (§25.1, RFC 3581 §5).
+// Each may appear once, so that a field and ParamList::find, which returns
+// the first match, never read different values.
+constexpr std::string_view kPickedParams[] = {"branch", "received", "rport", "ttl", "maddr"};
+
+std::optional<ParseError> apply_via_param(Scanner& s, Via& via, unsigned& seen,
+                                          std::string_view name, std::string_view value,
+                                          bool has_value, std::size_t name_pos) {
   auto fail = [&](std::string reason) { return s.error_at(name_pos, std::move(reason)); };
+  for (std::size_t i = 0; i < std::size(kPickedParams); ++i) {
+    if (!charset::iequals(name, kPickedParams[i])) continue;
+    if ((seen & (1U << i)) != 0) {
+      return fail("duplicate " + std::string(kPickedParams[i]) + " parameter");
+    }
+    seen |= 1U << i;
+  }
   if (charset::iequals(name, "branch")) {
     if (!has_value || value.front() == '"' || value.front() == '[') {
       return fail("branch parameter must be a token");
     }
-    if (via.has_branch) return fail("duplicate branch parameter");
     via.branch = value;
     via.has_branch = true;
   } else if (charset::iequals(name, "received")) {
@@ -31,15 +44,19 @@ std::optional<ParseError> apply_via_param(Scanner& s, Via& via, std::string_view
     }
     via.received = value;
   } else if (charset::iequals(name, "rport")) {
-    if (via.has_rport) return fail("duplicate rport parameter");
     via.has_rport = true;
     if (has_value) {
+      // A port of 0 cannot be the source port of a request, and 0 is what
+      // `rport` holds for a parameter without a value.
       const auto port = grammar::to_unsigned(value, 65535);
-      if (!port) return fail("rport value " + quote_for_error(value) + " must be 1 to 65535");
+      if (!port || *port == 0) {
+        return fail("rport value " + quote_for_error(value) + " must be 1 to 65535");
+      }
       via.rport = static_cast<std::uint16_t>(*port);
     }
   } else if (charset::iequals(name, "ttl")) {
-    const auto ttl = has_value && value.size() <= 3 ? grammar::to_unsigned(value, 255) : std::nullopt;
+    const auto ttl =
+        has_value && value.size() <= 3 ? grammar::to_unsigned(value, 255) : std::nullopt;
     if (!ttl) return fail("ttl value " + quote_for_error(value) + " must be 0 to 255");
     via.ttl = static_cast<int>(*ttl);
   } else if (charset::iequals(name, "maddr")) {
@@ -60,10 +77,13 @@ std::optional<ParseError> scan_sent_protocol_and_by(Scanner& s, Via& via) {
   if (!s.consume_separator('/')) return s.error("expected '/' after Via protocol name");
   via.protocol_version = s.take_token();
   if (via.protocol_version.empty()) return s.error("missing protocol version in Via");
-  if (!s.consume_separator('/')) return s.error("expected '/' after Via protocol version");
+  if (!s.consume_separator('/')) {
+    return s.error("expected '/' and a transport after Via protocol version");
+  }
   via.transport = s.take_token();
   if (via.transport.empty()) return s.error("missing transport in Via");
-  if (!s.skip_lws()) return s.error("expected whitespace between Via transport and sent-by");
+  if (s.at_end()) return s.error("missing host in Via sent-by");
+  if (!s.skip_lws()) return s.error("expected whitespace and a host after Via transport");
 
   const std::size_t host_start = s.pos();
   const std::size_t host_end = scan_host(s.text(), host_start, via.host_type);
@@ -87,7 +107,8 @@ std::optional<ParseError> scan_sent_protocol_and_by(Scanner& s, Via& via) {
 
 }  // namespace
 
-std::optional<ParseError> parse_via(std::string_view value, std::size_t base, std::vector<Via>& out) {
+std::optional<ParseError> parse_via(std::string_view value, std::size_t base,
+                                    std::vector<Via>& out) {
   Scanner s(value, base);
   while (true) {
     Via via;
@@ -95,11 +116,13 @@ std::optional<ParseError> parse_via(std::string_view value, std::size_t base, st
     if (auto e = scan_sent_protocol_and_by(s, via)) return e;
 
     const std::size_t params_start = s.pos();
+    unsigned seen = 0;
     auto e = grammar::scan_generic_params(
         s, true,
         [&](std::string_view name, std::string_view param_value, bool has_value, std::size_t pos) {
-          return apply_via_param(s, via, name, param_value, has_value, pos);
-        });
+          return apply_via_param(s, via, seen, name, param_value, has_value, pos);
+        },
+        "received");
     if (e) return e;
     via.params = ParamList(s.slice(params_start, s.pos()), ParamList::Style::kHeader);
     via.text = s.slice(start, s.pos());

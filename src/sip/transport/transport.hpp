@@ -1,0 +1,155 @@
+// The SIP transport layer (RFC 3261 §18): UDP, TCP and TLS over IPv4 and
+// IPv6, on standalone Asio with C++20 coroutines.
+//
+// A TransportLayer owns its listening sockets and connections. It hands each
+// received, parsed message to one ReceiveHandler, and sends requests and
+// responses by the rules of §18.1 and §18.2.2 (with RFC 3581 rport). It is
+// driven by one asio::io_context and is not thread safe: call it from that
+// context's thread, or post to it.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <asio/ip/address.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "sip/limits.hpp"
+#include "sip/message.hpp"
+#include "sip/transport/transport_error.hpp"
+
+namespace sippay::sip {
+
+enum class TransportProtocol : std::uint8_t { kUdp, kTcp, kTls };
+
+// "UDP", "TCP", "TLS": the Via transport token (§20.42).
+std::string_view to_via_token(TransportProtocol protocol);
+bool is_reliable(TransportProtocol protocol);
+// 5060 for UDP and TCP, 5061 for TLS (§19.1.2).
+std::uint16_t default_port(TransportProtocol protocol);
+
+struct TransportAddress {
+  TransportProtocol protocol = TransportProtocol::kUdp;
+  asio::ip::address address;
+  std::uint16_t port = 0;
+
+  bool operator==(const TransportAddress&) const = default;
+  std::string to_string() const;  // "udp:127.0.0.1:5060", "tls:[::1]:5061"
+};
+
+// Parses "udp:127.0.0.1:5090", "tcp:[::1]:5090" or "tls:0.0.0.0:5061". The
+// protocol is case-insensitive; without a port, the protocol's default port.
+std::optional<TransportAddress> parse_transport_address(std::string_view text);
+
+// A message as received, with where it came from. `connection_id` names the
+// TCP or TLS connection it arrived on (0 for UDP), so a response can go back
+// on the same connection (§18.2.2).
+struct ReceivedMessage {
+  Message message;  // owns its bytes
+  TransportAddress source;
+  TransportAddress local;
+  std::uint64_t connection_id = 0;
+};
+
+struct TlsSettings {
+  std::string certificate_file;  // PEM chain of this element
+  std::string private_key_file;  // PEM
+  std::string ca_file;           // PEM CAs that peers' certificates must chain to
+  // Servers: ask for and verify a client certificate (mutual TLS).
+  bool require_client_certificate = false;
+  // Clients: check the server's certificate against the target's host
+  // (RFC 5922 §7.3: a SIP URI or DNS name in subjectAltName).
+  bool verify_server = true;
+};
+
+struct TransportSettings {
+  std::vector<TransportAddress> listen;  // port 0 picks a free port
+  std::optional<TlsSettings> tls;
+  ParseLimits limits;
+  // A TCP or TLS connection with no byte read or written for this long is closed.
+  std::chrono::milliseconds connection_idle_timeout{std::chrono::seconds(300)};
+  // Bound on a TCP connect plus the TLS handshake, outbound and inbound.
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+  // Open and opening TCP and TLS connections. An inbound connection beyond it
+  // is rejected; an outbound one closes the connection idle the longest, or
+  // fails with TransportError::kConnectionLimit when none is idle.
+  std::size_t max_connections = 1024;
+  // §18.1.1: a request larger than this over UDP goes over TCP instead.
+  std::size_t udp_mtu_bytes = 1300;
+};
+
+// Counts since construction, for tests and metrics.
+struct TransportStats {
+  std::uint64_t messages_received = 0;     // handed to the ReceiveHandler
+  std::uint64_t datagrams_dropped = 0;     // UDP datagrams that failed to parse
+  std::uint64_t stream_messages_dropped = 0;  // framed TCP or TLS messages that failed to parse
+  std::uint64_t framing_errors = 0;        // connections closed for a framing error
+  std::uint64_t connections_accepted = 0;
+  std::uint64_t connections_rejected = 0;  // inbound beyond max_connections
+  std::uint64_t connections_evicted = 0;   // idle ones closed to open an outbound one
+  std::uint64_t idle_timeouts = 0;
+  std::uint64_t tls_handshake_failures = 0;
+};
+
+class TransportLayer {
+ public:
+  using ReceiveHandler = std::function<void(ReceivedMessage)>;
+  // Called once per send, later from the io_context and never inside the
+  // send call: an empty error_code when the bytes were handed to the kernel
+  // (UDP) or written to the connection (TCP, TLS). Not called once the
+  // TransportLayer is destroyed. May be empty.
+  using SendHandler = std::function<void(std::error_code)>;
+
+  TransportLayer(asio::io_context& io, TransportSettings settings, ReceiveHandler on_receive);
+  ~TransportLayer();
+  TransportLayer(const TransportLayer&) = delete;
+  TransportLayer& operator=(const TransportLayer&) = delete;
+
+  // Opens every listening socket. Returns the first failure.
+  std::error_code start();
+  // Closes listeners and connections; pending sends complete with an error.
+  void stop();
+
+  // The bound addresses, with the ports the kernel chose for port 0.
+  std::vector<TransportAddress> local_addresses() const;
+  // The local address used to send over `protocol` toward `destination`,
+  // for the sent-by of a Via header field: the listening address of that
+  // protocol and family, with a wildcard address replaced by the address of
+  // the route to `destination`. Nullopt when none listens.
+  std::optional<TransportAddress> local_address_for(TransportProtocol protocol,
+                                                    const asio::ip::address& destination) const;
+
+  // §18.1.1: the protocol for a request of `size_bytes` meant for UDP: TCP
+  // when it exceeds `udp_mtu_bytes`, so the caller writes TCP in its Via.
+  TransportProtocol protocol_for_request(TransportProtocol wanted, std::size_t size_bytes) const;
+
+  // Sends a request to `destination`. A TCP or TLS connection to it is
+  // reused when one is open, else opened. `tls_server_name` is the host the
+  // server's certificate must match (§26.3.1), empty to use the address.
+  // Over UDP the bytes go as they are whatever their size, so call
+  // protocol_for_request first.
+  void send_request(std::string bytes, const TransportAddress& destination,
+                    std::string tls_server_name, SendHandler done);
+
+  // Sends a response by §18.2.2 and RFC 3581: over the connection the
+  // request came on while it is open; else to the top Via's `received`
+  // address (or sent-by) and `rport` (or sent-by port, or the default port).
+  void send_response(std::string bytes, const ReceivedMessage& request, SendHandler done);
+
+  // Counters for tests and metrics. open_connections() counts connections
+  // being opened too.
+  std::size_t open_connections() const;
+  TransportStats stats() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sippay::sip

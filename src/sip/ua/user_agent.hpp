@@ -1,0 +1,122 @@
+// The UA core (RFC 3261 §8, RFC 3428): sends MESSAGE requests and answers
+// the Digest challenges they meet (§22.2), receives MESSAGE and hands it to
+// a handler that chooses the final response, answers OPTIONS (§11), and
+// registers contacts (§10.2, see Registration).
+//
+// Runs on one asio::io_context thread, with its own transport and
+// transaction layers. Not thread safe.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sip/auth/digest.hpp"
+#include "sip/transaction/transaction_layer.hpp"
+#include "sip/transport/transport.hpp"
+#include "sip/ua/request_builder.hpp"
+
+namespace sippay::sip {
+
+struct UserAgentSettings {
+  TransportSettings transport;
+  TimerConfig timers;
+  std::string user_agent = "sippay";
+  // Content types accepted in MESSAGE bodies; others get 415 with Accept.
+  std::vector<std::string> accepted_content_types = {"text/plain", "application/pkcs7-mime"};
+  // MESSAGE bodies above this get 413 (RFC 3428 §7).
+  std::size_t max_message_body_bytes = 16384;
+};
+
+// The final result of a request the UA sent.
+struct RequestOutcome {
+  int status_code = 0;  // 0 when no final response arrived
+  std::string reason_phrase;
+  std::optional<TransactionFailure> failure;
+  std::string error;  // set when the request could not be sent at all
+  std::optional<std::uint32_t> granted_expires;  // REGISTER: the binding's lifetime
+  std::optional<std::uint32_t> min_expires;      // REGISTER: from a 423
+
+  bool succeeded() const { return status_code >= 200 && status_code < 300; }
+  // "200 OK", "timeout", or the error, for people and logs.
+  std::string summary() const;
+};
+
+struct OutgoingMessage {
+  std::string to_uri;                    // Request-URI and To
+  std::string from_uri;                  // From; empty: sip:anonymous@ the local address
+  std::optional<std::string> proxy_uri;  // send through this proxy with a Route header
+  std::string content_type = "text/plain";
+  std::string body;
+  std::optional<DigestCredentials> credentials;
+};
+
+// A request in progress at the UAC, kept across its retry with credentials.
+struct UacRequest {
+  RequestSpec spec;  // Via, CSeq and credentials are filled in when sent
+  std::optional<std::string> proxy_uri;
+  std::optional<DigestCredentials> credentials;
+  std::function<void(const RequestOutcome&)> done;
+  std::string base_extra_headers;  // the spec's own extra headers
+  int authentication_attempts = 0;
+};
+
+class UserAgent {
+ public:
+  struct MessageReply {
+    int status_code = 200;  // 2xx, or a failure code
+    std::string reason_phrase;  // empty: the usual phrase
+  };
+  using MessageHandler = std::function<MessageReply(const ReceivedMessage& request)>;
+  using OutcomeHandler = std::function<void(const RequestOutcome& outcome)>;
+
+  UserAgent(asio::io_context& io, UserAgentSettings settings);
+  ~UserAgent();
+  UserAgent(const UserAgent&) = delete;
+  UserAgent& operator=(const UserAgent&) = delete;
+
+  std::error_code start();
+  // Answers new requests with 503 from now on, waits until no transaction
+  // waits for a final response or `limit` passes, closes the transport,
+  // then calls `done`.
+  void shutdown(std::chrono::milliseconds limit, std::function<void()> done);
+
+  void on_message(MessageHandler handler);
+  void send_message(OutgoingMessage message, OutcomeHandler done);
+
+  // Sends the request to its Request-URI, or to `proxy_uri` with a Route
+  // header, and retries once with credentials after a 401 or 407 (§22.2),
+  // with the next CSeq. Used by send_message and Registration.
+  void send_request(std::shared_ptr<UacRequest> request);
+
+  TransportLayer& transport() { return *transport_; }
+  TransactionLayer& transactions() { return *transactions_; }
+  asio::io_context& io() { return io_; }
+  const UserAgentSettings& settings() const { return settings_; }
+
+ private:
+  void handle_request(TransactionLayer::ServerTransactionId id, const ReceivedMessage& request);
+  void handle_stateless_request(const ReceivedMessage& request);
+  void handle_message_request(TransactionLayer::ServerTransactionId id, const ReceivedMessage& request);
+  void respond(TransactionLayer::ServerTransactionId id, const ReceivedMessage& request, int code,
+               std::string_view reason = {}, std::string extra_headers = {});
+  void poll_shutdown(std::chrono::steady_clock::time_point deadline, std::function<void()> done);
+  void finish_request(const std::shared_ptr<UacRequest>& request, const ReceivedMessage& response);
+
+  asio::io_context& io_;
+  UserAgentSettings settings_;
+  std::unique_ptr<TransportLayer> transport_;
+  std::unique_ptr<TransactionTransport> transaction_transport_;
+  std::unique_ptr<AsioTimerService> timers_;
+  std::unique_ptr<TransactionLayer> transactions_;
+  MessageHandler message_handler_;
+  bool draining_ = false;
+  asio::steady_timer shutdown_timer_;
+};
+
+}  // namespace sippay::sip
