@@ -56,7 +56,8 @@ class HeaderChecker {
   // Visits the elements a list parser appended. After an error some may be
   // missing, but the ones present must still be well formed.
   template <typename T, typename Visit>
-  void check_list(const std::optional<sip::ParseError>& error, const std::vector<T>& elements, Visit&& visit) {
+  void check_list(const std::optional<sip::ParseError>& error, const std::vector<T>& elements,
+                  Visit&& visit) {
     check(error);
     if (!error && elements.empty()) fail("a list header parsed without elements");
     for (const T& element : elements) visit(element);
@@ -79,7 +80,8 @@ void run_parser(unsigned parser, std::string_view value, HeaderChecker& checker)
       return;
     }
     case 1:
-      return checker.check(sip::parse_from_to(value, kBase), [&](const sip::NameAddr& a) { visit.name_addr(a); });
+      return checker.check(sip::parse_from_to(value, kBase),
+                           [&](const sip::NameAddr& a) { visit.name_addr(a); });
     case 2: {
       std::vector<sip::NameAddr> routes;
       const auto error = sip::parse_route(value, kBase, routes);
@@ -107,12 +109,15 @@ void run_parser(unsigned parser, std::string_view value, HeaderChecker& checker)
     case 6:
     case 7: {
       const std::uint64_t max = parser == 6 ? std::numeric_limits<std::uint32_t>::max() : 255;
-      return checker.check(sip::parse_unsigned(value, kBase, max, "Fuzz-Number"), [&](std::uint64_t number) {
-        if (number > max) fail("parse_unsigned returns a number above its maximum");
-      });
+      return checker.check(sip::parse_unsigned(value, kBase, max, "Fuzz-Number"),
+                           [&](std::uint64_t number) {
+                             if (number > max)
+                               fail("parse_unsigned returns a number above its maximum");
+                           });
     }
     case 8:
-      return checker.check(sip::parse_media_type(value, kBase), [&](const sip::MediaType& m) { visit.media_type(m); });
+      return checker.check(sip::parse_media_type(value, kBase),
+                           [&](const sip::MediaType& m) { visit.media_type(m); });
     case 9:
       return checker.check(sip::parse_content_disposition(value, kBase),
                            [&](const sip::ContentDisposition& d) { visit.content_disposition(d); });
@@ -122,7 +127,8 @@ void run_parser(unsigned parser, std::string_view value, HeaderChecker& checker)
       std::vector<std::string_view> tokens;
       const auto error = sip::parse_token_list(value, kBase, allow_empty, tokens);
       checker.check(error);
-      if (!error && !allow_empty && tokens.empty()) fail("empty token list accepted where it is not allowed");
+      if (!error && !allow_empty && tokens.empty())
+        fail("empty token list accepted where it is not allowed");
       for (std::string_view token : tokens) {
         if (token.empty()) fail("empty token in a token list");
         visit.view(token);
@@ -134,10 +140,12 @@ void run_parser(unsigned parser, std::string_view value, HeaderChecker& checker)
       return checker.check(sip::parse_auth_header(value, kBase, parser == 12),
                            [&](const sip::AuthHeader& h) { visit.auth(h); });
     case 14:
-      return checker.check(sip::parse_authentication_info(value, kBase),
-                           [&](const sip::AuthenticationInfo& info) { visit.authentication_info(info); });
+      return checker.check(
+          sip::parse_authentication_info(value, kBase),
+          [&](const sip::AuthenticationInfo& info) { visit.authentication_info(info); });
     case 15:
-      return checker.check(sip::parse_date(value, kBase), [&](const sip::SipDate& date) { visit.date(date); });
+      return checker.check(sip::parse_date(value, kBase),
+                           [&](const sip::SipDate& date) { visit.date(date); });
     case 16:
       return checker.check(sip::check_server_value(value, kBase));
     default:

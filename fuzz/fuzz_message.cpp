@@ -37,17 +37,20 @@ std::string check_parse(std::string_view bytes, sip::Framing framing) {
 void check_other_parse_paths(std::string_view bytes, const std::string& canonical) {
   static sip::Message reused;
   const auto error = sip::parse_message_into(bytes, reused);
-  if (error.has_value() != canonical.empty()) fail("parse_message_into and parse_message disagree on success");
+  if (error.has_value() != canonical.empty())
+    fail("parse_message_into and parse_message disagree on success");
   if (!error && sip::serialize(reused) != canonical) {
     fail("parse_message_into into a reused Message gives another message", canonical);
   }
 
   auto owned = sip::parse_message_owned(std::string(bytes));
-  if (owned.ok() != !canonical.empty()) fail("parse_message_owned and parse_message disagree on success");
+  if (owned.ok() != !canonical.empty())
+    fail("parse_message_owned and parse_message disagree on success");
   if (owned) {
     const sip::Message copy = *owned;  // the copy shares the owned bytes
     owned = sip::parse_message_owned(std::string());
-    if (sip::serialize(copy) != canonical) fail("a copy of an owning Message gives another message", canonical);
+    if (sip::serialize(copy) != canonical)
+      fail("a copy of an owning Message gives another message", canonical);
   }
 }
 

@@ -39,7 +39,8 @@ std::size_t chunk_size(std::uint8_t seed) {
 
 void check_message(std::string_view message, const sip::ParseLimits& limits) {
   if (message.empty()) fail("StreamFramer returns an empty message");
-  if (message.size() > limits.max_message_bytes) fail("StreamFramer returns a message above the limit");
+  if (message.size() > limits.max_message_bytes)
+    fail("StreamFramer returns a message above the limit");
 
   auto parsed = sip::parse_message(message, limits, sip::Framing::kStream);
   if (!parsed) {
@@ -47,8 +48,9 @@ void check_message(std::string_view message, const sip::ParseLimits& limits) {
     return;
   }
   if (parsed->size_bytes() != message.size()) {
-    fail("parser and framer disagree on the message end: parser " + std::to_string(parsed->size_bytes()) +
-             " bytes, framer " + std::to_string(message.size()),
+    fail("parser and framer disagree on the message end: parser " +
+             std::to_string(parsed->size_bytes()) + " bytes, framer " +
+             std::to_string(message.size()),
          message);
   }
   sippay::fuzz::Visitor visitor(message);
@@ -64,7 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   sip::ParseLimits limits;
   if ((data[0] & 1) != 0) limits.max_message_bytes = kSmallMessageLimit;
   const std::uint8_t seeds[] = {data[1], data[2], data[3]};
-  const std::string_view stream(reinterpret_cast<const char*>(data + kHeaderBytes), size - kHeaderBytes);
+  const std::string_view stream(reinterpret_cast<const char*>(data + kHeaderBytes),
+                                size - kHeaderBytes);
 
   sip::StreamFramer framer(limits);
   std::size_t fed = 0;       // bytes of `stream` given to feed()
@@ -83,10 +86,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           break;
         case sip::StreamFramer::Event::kError:
           sippay::fuzz::check_error(framer.error(), fed);
-          if (framer.next() != sip::StreamFramer::Event::kError) fail("StreamFramer recovers after kError");
+          if (framer.next() != sip::StreamFramer::Event::kError)
+            fail("StreamFramer recovers after kError");
           return 0;  // the connection is closed after an error
         case sip::StreamFramer::Event::kPing:
-          if (stream.substr(consumed, 4) != "\r\n\r\n") fail("kPing without a double CRLF in the stream");
+          if (stream.substr(consumed, 4) != "\r\n\r\n")
+            fail("kPing without a double CRLF in the stream");
           consumed += 4;
           break;
         case sip::StreamFramer::Event::kPong:
@@ -106,10 +111,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (consumed > fed) fail("StreamFramer consumed more bytes than were fed");
     }
 
-    if (consumed + framer.buffered_bytes() != fed) fail("StreamFramer lost or duplicated buffered bytes");
+    if (consumed + framer.buffered_bytes() != fed)
+      fail("StreamFramer lost or duplicated buffered bytes");
     if (framer.buffered_bytes() > limits.max_message_bytes + length) {
-      fail("StreamFramer buffers " + std::to_string(framer.buffered_bytes()) + " bytes, above the limit " +
-           std::to_string(limits.max_message_bytes) + " plus the last feed of " + std::to_string(length));
+      fail("StreamFramer buffers " + std::to_string(framer.buffered_bytes()) +
+           " bytes, above the limit " + std::to_string(limits.max_message_bytes) +
+           " plus the last feed of " + std::to_string(length));
     }
   }
   return 0;

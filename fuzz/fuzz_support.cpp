@@ -43,7 +43,9 @@ bool has_param_value(const sip::ParamList& list, std::string_view name, std::str
   return false;
 }
 
-bool has_line_break(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
+bool has_line_break(std::string_view text) {
+  return text.find_first_of("\r\n") != std::string_view::npos;
+}
 
 // The number of elements in the typed list that backs a list header, or
 // nullopt for a header that is not a list.
@@ -89,17 +91,27 @@ std::string describe_shape(const sip::Message& m) {
   std::string shape = m.is_request() ? "request " + std::string(m.method())
                                      : "response " + std::to_string(m.status_code());
   const std::size_t counts[] = {
-      m.vias().size(),           m.routes().size(),      m.record_routes().size(),
-      m.contacts().size(),       m.require().size(),     m.proxy_require().size(),
-      m.supported().size(),      m.unsupported().size(), m.allow().size(),
-      m.content_encoding().size(), m.www_authenticate().size(), m.proxy_authenticate().size(),
-      m.authorization().size(),  m.proxy_authorization().size(),
+      m.vias().size(),
+      m.routes().size(),
+      m.record_routes().size(),
+      m.contacts().size(),
+      m.require().size(),
+      m.proxy_require().size(),
+      m.supported().size(),
+      m.unsupported().size(),
+      m.allow().size(),
+      m.content_encoding().size(),
+      m.www_authenticate().size(),
+      m.proxy_authenticate().size(),
+      m.authorization().size(),
+      m.proxy_authorization().size(),
   };
   shape += " lists";
   for (std::size_t count : counts) shape += " " + std::to_string(count);
   shape += m.contact_is_star() ? " star" : "";
   shape += m.semantic_error() != nullptr ? " semantic-error" : "";
-  shape += " from=" + std::to_string(m.from() != nullptr) + " to=" + std::to_string(m.to() != nullptr);
+  shape +=
+      " from=" + std::to_string(m.from() != nullptr) + " to=" + std::to_string(m.to() != nullptr);
   shape += " cseq=" + (m.cseq() != nullptr ? std::to_string(m.cseq()->number) : std::string("-"));
   shape += " call-id=" + std::string(m.call_id());
   shape += " body=" + std::to_string(m.body().size());
@@ -128,14 +140,15 @@ sip::ParseLimits unlimited() {
 void check_error(const sip::ParseError& error, std::size_t input_size, std::size_t base) {
   if (error.reason.empty()) fail("ParseError without a reason");
   if (error.offset < base || error.offset > base + input_size) {
-    fail("ParseError offset outside the input",
-         error.to_string() + " (input of " + std::to_string(input_size) + " bytes at base " +
-             std::to_string(base) + ")");
+    fail("ParseError offset outside the input", error.to_string() + " (input of " +
+                                                    std::to_string(input_size) + " bytes at base " +
+                                                    std::to_string(base) + ")");
   }
   if (error.status_code != 400 && error.status_code != 505 && error.status_code != 513) {
     fail("ParseError with an undocumented status code", error.to_string());
   }
-  if (has_line_break(error.to_string())) fail("ParseError::to_string() contains CR or LF", error.to_string());
+  if (has_line_break(error.to_string()))
+    fail("ParseError::to_string() contains CR or LF", error.to_string());
 }
 
 void consume(std::uint64_t value) { g_sink = g_sink + value; }
@@ -154,25 +167,29 @@ void Visitor::params(const sip::ParamList& list) {
     view(param.name);
     view(param.value);
     if (param.name.empty()) fail("ParamList yields a parameter without a name", list.raw());
-    if (!param.has_value && !param.value.empty()) fail("parameter without value has a value", list.raw());
-    if (!inside(list.raw(), param.name) || (!param.value.empty() && !inside(list.raw(), param.value))) {
+    if (!param.has_value && !param.value.empty())
+      fail("parameter without value has a value", list.raw());
+    if (!inside(list.raw(), param.name) ||
+        (!param.value.empty() && !inside(list.raw(), param.value))) {
       fail("parameter outside its ParamList", list.raw());
     }
-    // find() is linear, so calling it for every parameter of a long list would
-    // make each input quadratic; the first parameters cover its code.
+    // find() is linear, and calling it for every parameter of a long list would
+    // make each input quadratic. The first kMaxFindChecks parameters cover its code.
     if (count <= kMaxFindChecks) {
       const auto found = list.find(param.name);
       if (!found) fail("ParamList::find misses a parameter that iteration yields", list.raw());
       checksum_ += found->value.size();
     }
-    if (list.style() == sip::ParamList::Style::kUri || list.style() == sip::ParamList::Style::kUriHeaders) {
+    if (list.style() == sip::ParamList::Style::kUri ||
+        list.style() == sip::ParamList::Style::kUriHeaders) {
       checksum_ += sip::unescape(param.name).size() + sip::unescape(param.value).size();
     } else {
       checksum_ += sip::unquote(param.value).size();
     }
   }
   if (count != list.size()) fail("ParamList::size differs from the iteration count", list.raw());
-  if (list.empty() != (count == 0)) fail("ParamList::empty differs from the iteration count", list.raw());
+  if (list.empty() != (count == 0))
+    fail("ParamList::empty differs from the iteration count", list.raw());
 }
 
 void Visitor::uri(const sip::Uri& uri) {
@@ -185,7 +202,8 @@ void Visitor::uri(const sip::Uri& uri) {
   params(uri.params);
   params(uri.headers);
   if (!uri.has_user && !uri.user.empty()) fail("Uri user set without has_user", uri.text);
-  if (!uri.has_password && !uri.password.empty()) fail("Uri password set without has_password", uri.text);
+  if (!uri.has_password && !uri.password.empty())
+    fail("Uri password set without has_password", uri.text);
   if (!uri.has_port && uri.port != 0) fail("Uri port set without has_port", uri.text);
   if (uri.is_sip_or_sips() && uri.host.empty()) fail("SIP URI without a host", uri.text);
   checksum_ += sip::unescape(uri.user).size() + sip::unescape(uri.password).size();
@@ -204,13 +222,17 @@ void Visitor::via(const sip::Via& via) {
   view(via.text);
   params(via.params);
   if (via.host.empty()) fail("Via without a sent-by host", via.text);
-  if (via.has_branch != via.params.contains("branch")) fail("Via has_branch disagrees with params", via.text);
-  if (via.has_rport != via.params.contains("rport")) fail("Via has_rport disagrees with params", via.text);
-  if (via.has_branch && !has_param_value(via.params, "branch", via.branch)) fail("Via branch is not in params", via.text);
+  if (via.has_branch != via.params.contains("branch"))
+    fail("Via has_branch disagrees with params", via.text);
+  if (via.has_rport != via.params.contains("rport"))
+    fail("Via has_rport disagrees with params", via.text);
+  if (via.has_branch && !has_param_value(via.params, "branch", via.branch))
+    fail("Via branch is not in params", via.text);
   if (!via.received.empty() && !has_param_value(via.params, "received", via.received)) {
     fail("Via received is not in params", via.text);
   }
-  if (!via.maddr.empty() && !has_param_value(via.params, "maddr", via.maddr)) fail("Via maddr is not in params", via.text);
+  if (!via.maddr.empty() && !has_param_value(via.params, "maddr", via.maddr))
+    fail("Via maddr is not in params", via.text);
   checksum_ += via.port + via.rport + static_cast<std::uint64_t>(via.ttl + 1);
 }
 
@@ -220,8 +242,10 @@ void Visitor::name_addr(const sip::NameAddr& address) {
   params(address.params);
   view(address.tag);
   view(address.text);
-  if (address.has_tag != address.params.contains("tag")) fail("NameAddr has_tag disagrees with params", address.text);
-  if (address.has_tag && !has_param_value(address.params, "tag", address.tag)) fail("NameAddr tag is not in params", address.text);
+  if (address.has_tag != address.params.contains("tag"))
+    fail("NameAddr has_tag disagrees with params", address.text);
+  if (address.has_tag && !has_param_value(address.params, "tag", address.tag))
+    fail("NameAddr tag is not in params", address.text);
   if (!address.display_name.empty() && address.display_name.front() == '"') {
     checksum_ += sip::unquote(address.display_name).size();
   }
@@ -229,7 +253,8 @@ void Visitor::name_addr(const sip::NameAddr& address) {
 
 void Visitor::contact(const sip::Contact& contact) {
   name_addr(contact.address);
-  if (contact.q_thousandths < -1 || contact.q_thousandths > 1000) fail("Contact q outside 0..1", contact.address.text);
+  if (contact.q_thousandths < -1 || contact.q_thousandths > 1000)
+    fail("Contact q outside 0..1", contact.address.text);
   checksum_ += contact.expires.value_or(0);
 }
 
@@ -238,10 +263,10 @@ void Visitor::auth(const sip::AuthHeader& header) {
   if (header.scheme.empty()) fail("auth header without a scheme");
   params(header.params);
   const std::pair<std::string_view, std::string_view> picked[] = {
-      {"realm", header.realm},       {"nonce", header.nonce},       {"opaque", header.opaque},
-      {"algorithm", header.algorithm}, {"qop", header.qop},         {"stale", header.stale},
-      {"domain", header.domain},     {"username", header.username}, {"uri", header.uri},
-      {"response", header.response}, {"cnonce", header.cnonce},     {"nc", header.nonce_count},
+      {"realm", header.realm},         {"nonce", header.nonce},       {"opaque", header.opaque},
+      {"algorithm", header.algorithm}, {"qop", header.qop},           {"stale", header.stale},
+      {"domain", header.domain},       {"username", header.username}, {"uri", header.uri},
+      {"response", header.response},   {"cnonce", header.cnonce},     {"nc", header.nonce_count},
   };
   for (const auto& [name, value] : picked) {
     view(value);
@@ -255,7 +280,7 @@ void Visitor::auth(const sip::AuthHeader& header) {
 void Visitor::authentication_info(const sip::AuthenticationInfo& info) {
   params(info.params);
   const std::pair<std::string_view, std::string_view> picked[] = {
-      {"nextnonce", info.next_nonce}, {"qop", info.qop}, {"rspauth", info.response_auth},
+      {"nextnonce", info.next_nonce}, {"qop", info.qop},        {"rspauth", info.response_auth},
       {"cnonce", info.cnonce},        {"nc", info.nonce_count},
   };
   for (const auto& [name, value] : picked) {
@@ -277,14 +302,16 @@ void Visitor::content_disposition(const sip::ContentDisposition& disposition) {
   view(disposition.disposition_type);
   view(disposition.handling);
   params(disposition.params);
-  if (!disposition.handling.empty() && !has_param_value(disposition.params, "handling", disposition.handling)) {
+  if (!disposition.handling.empty() &&
+      !has_param_value(disposition.params, "handling", disposition.handling)) {
     fail("Content-Disposition handling is not in params", disposition.params.raw());
   }
 }
 
 void Visitor::date(const sip::SipDate& date) {
-  if (date.month < 1 || date.month > 12 || date.day < 1 || date.day > 31 || date.hour < 0 || date.hour > 23 ||
-      date.minute < 0 || date.minute > 59 || date.second < 0 || date.second > 60) {
+  if (date.month < 1 || date.month > 12 || date.day < 1 || date.day > 31 || date.hour < 0 ||
+      date.hour > 23 || date.minute < 0 || date.minute > 59 || date.second < 0 ||
+      date.second > 60) {
     fail("SipDate field out of range");
   }
   checksum_ += static_cast<std::uint64_t>(date.unix_seconds);
@@ -294,10 +321,12 @@ void Visitor::header_field(const sip::Message& message, const sip::HeaderField& 
   view(field.name);
   view(field.value);
   if (field.name.empty()) fail("header field without a name");
-  if (field.offset >= input_.size() || input_.substr(field.offset, field.name.size()) != field.name) {
+  if (field.offset >= input_.size() ||
+      input_.substr(field.offset, field.name.size()) != field.name) {
     fail("HeaderField offset does not point at its name", field.name);
   }
-  if (field.id != sip::lookup_header(field.name)) fail("HeaderField id differs from lookup_header", field.name);
+  if (field.id != sip::lookup_header(field.name))
+    fail("HeaderField id differs from lookup_header", field.name);
 
   const auto elements = list_size(message, field.id);
   if (elements) {
@@ -311,7 +340,8 @@ void Visitor::header_field(const sip::Message& message, const sip::HeaderField& 
   const sip::HeaderField* found = message.find_header(field.name);
   if (found == nullptr) fail("find_header misses a header of the message", field.name);
   if (found->id != field.id) fail("find_header returns a header of another id", field.name);
-  if (found->offset > field.offset) fail("find_header returns a later header than the first", field.name);
+  if (found->offset > field.offset)
+    fail("find_header returns a later header than the first", field.name);
 }
 
 void Visitor::message(const sip::Message& m) {
@@ -335,13 +365,15 @@ void Visitor::message(const sip::Message& m) {
   for (const sip::NameAddr& element : m.record_routes()) name_addr(element);
   for (const sip::Contact& element : m.contacts()) contact(element);
   if (m.contact_is_star() && !m.contacts().empty()) fail("Contact is '*' and has addresses too");
-  for (auto list : {m.require(), m.proxy_require(), m.supported(), m.unsupported(), m.allow(), m.content_encoding()}) {
+  for (auto list : {m.require(), m.proxy_require(), m.supported(), m.unsupported(), m.allow(),
+                    m.content_encoding()}) {
     for (std::string_view token : list) {
       if (token.empty()) fail("empty token in a token list header");
       view(token);
     }
   }
-  for (auto list : {m.www_authenticate(), m.proxy_authenticate(), m.authorization(), m.proxy_authorization()}) {
+  for (auto list :
+       {m.www_authenticate(), m.proxy_authenticate(), m.authorization(), m.proxy_authorization()}) {
     for (const sip::AuthHeader& header : list) auth(header);
   }
 
@@ -361,7 +393,8 @@ void Visitor::message(const sip::Message& m) {
   view(m.user_agent());
   view(m.server());
   view(m.body());
-  if (m.content_length() && *m.content_length() != m.body().size()) fail("body size differs from Content-Length");
+  if (m.content_length() && *m.content_length() != m.body().size())
+    fail("body size differs from Content-Length");
   if (m.size_bytes() > input_.size()) fail("Message::size_bytes exceeds the input");
   if (!m.body().empty() && m.body().data() + m.body().size() != input_.data() + m.size_bytes()) {
     fail("the body does not end at size_bytes");
@@ -377,14 +410,17 @@ std::string check_round_trip(const sip::Message& message) {
   Visitor visitor(first);
   visitor.message(*reparsed);
   consume(visitor.checksum());
-  if (reparsed->size_bytes() != first.size()) fail("serialized message has bytes after its body", first);
+  if (reparsed->size_bytes() != first.size())
+    fail("serialized message has bytes after its body", first);
 
   const std::string second = sip::serialize(*reparsed);
-  if (second != first) fail("serializing the reparsed message gives other bytes", first + "\n---\n" + second);
+  if (second != first)
+    fail("serializing the reparsed message gives other bytes", first + "\n---\n" + second);
 
   const std::string shape = describe_shape(message);
   const std::string reparsed_shape = describe_shape(*reparsed);
-  if (shape != reparsed_shape) fail("reparsed message differs: " + shape + " / " + reparsed_shape, first);
+  if (shape != reparsed_shape)
+    fail("reparsed message differs: " + shape + " / " + reparsed_shape, first);
   if (reparsed->body() != message.body()) fail("reparsed message has another body", first);
   return first;
 }

@@ -3,7 +3,7 @@
 // Each URI that parses is visited field by field, and its canonical form from
 // to_string must parse again to an equivalent URI with the same canonical form.
 // An input with a LF contains two URIs, the text before the first LF and the text
-// after it. When both parse, uri_equivalent must give the same answer for
+// after it. When both parse, uri_equivalent must return the same result for
 // (a, b), (b, a) and the canonical forms of a and b.
 #include <cstddef>
 #include <cstdint>
@@ -25,11 +25,13 @@ constexpr std::size_t kBase = 1000;
 void check_same_parts(const sip::Uri& a, const sip::Uri& b, const std::string& canonical) {
   if (a.scheme != b.scheme) fail("reparsed URI has another scheme", canonical);
   if (a.host_type != b.host_type) fail("reparsed URI has another host type", canonical);
-  if (a.has_user != b.has_user || a.user != b.user) fail("reparsed URI has another user", canonical);
+  if (a.has_user != b.has_user || a.user != b.user)
+    fail("reparsed URI has another user", canonical);
   if (a.has_password != b.has_password || a.password != b.password) {
     fail("reparsed URI has another password", canonical);
   }
-  if (a.has_port != b.has_port || a.port != b.port) fail("reparsed URI has another port", canonical);
+  if (a.has_port != b.has_port || a.port != b.port)
+    fail("reparsed URI has another port", canonical);
   if (a.params.raw() != b.params.raw()) fail("reparsed URI has other parameters", canonical);
   if (a.headers.raw() != b.headers.raw()) fail("reparsed URI has other headers", canonical);
   if (a.opaque != b.opaque) fail("reparsed URI has another opaque part", canonical);
@@ -58,20 +60,25 @@ std::optional<sip::Uri> check_uri(std::string_view text) {
 
   const std::string canonical = sip::to_string(uri);
   auto reparsed = sip::parse_uri(canonical);
-  if (!reparsed) fail("to_string output does not parse: " + reparsed.error().to_string(), canonical);
+  if (!reparsed)
+    fail("to_string output does not parse: " + reparsed.error().to_string(), canonical);
   sippay::fuzz::Visitor canonical_visitor(canonical);
   canonical_visitor.uri(*reparsed);
   sippay::fuzz::consume(canonical_visitor.checksum());
 
-  if (!sip::uri_equivalent(uri, *reparsed)) fail("URI is not equivalent to its reparsed canonical form", canonical);
+  if (!sip::uri_equivalent(uri, *reparsed))
+    fail("URI is not equivalent to its reparsed canonical form", canonical);
   if (!sip::uri_equivalent(*reparsed, uri)) fail("uri_equivalent is not symmetric", canonical);
-  if (!sip::uri_equivalent(*reparsed, *reparsed)) fail("reparsed URI is not equivalent to itself", canonical);
-  if (sip::to_string(*reparsed) != canonical) fail("to_string of the reparsed URI gives other text", canonical);
+  if (!sip::uri_equivalent(*reparsed, *reparsed))
+    fail("reparsed URI is not equivalent to itself", canonical);
+  if (sip::to_string(*reparsed) != canonical)
+    fail("to_string of the reparsed URI gives other text", canonical);
   check_same_parts(uri, *reparsed, canonical);
 
   std::string appended = "x";
   sip::append_uri(appended, uri);
-  if (std::string_view(appended).substr(1) != canonical) fail("append_uri and to_string differ", canonical);
+  if (std::string_view(appended).substr(1) != canonical)
+    fail("append_uri and to_string differ", canonical);
   return uri;
 }
 
@@ -86,7 +93,8 @@ void check_pair(const sip::Uri& a, const sip::Uri& b) {
   auto canonical_a = sip::parse_uri(canonical_a_text);
   auto canonical_b = sip::parse_uri(canonical_b_text);
   if (!canonical_a || !canonical_b) fail("to_string output does not parse", detail);
-  if (sip::uri_equivalent(*canonical_a, b) != equivalent || sip::uri_equivalent(a, *canonical_b) != equivalent ||
+  if (sip::uri_equivalent(*canonical_a, b) != equivalent ||
+      sip::uri_equivalent(a, *canonical_b) != equivalent ||
       sip::uri_equivalent(*canonical_a, *canonical_b) != equivalent) {
     fail(equivalent ? "equivalent URIs differ once written in canonical form"
                     : "URIs that differ are equivalent once written in canonical form",

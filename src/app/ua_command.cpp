@@ -217,7 +217,7 @@ int run_ua_register(const UaOptions& options, std::ostream& out, std::ostream& e
   auto binding = sip::Registration::create(agent, registration, [&](const sip::RequestOutcome& outcome) {
     json line = {{"event", "register"}, {"result", outcome.summary()}, {"contact", registration.contact_uri}};
     if (outcome.granted_expires) line["expires"] = *outcome.granted_expires;
-    out << line.dump() << std::endl;
+    out << line.dump(-1, ' ', false, json::error_handler_t::replace) << std::endl;
     status = outcome.succeeded() ? 0 : 1;
     if (options.once) agent.shutdown(kShutdownLimit, [&io] { io.stop(); });
   });

@@ -20,7 +20,7 @@ bool is_quoted(std::string_view value) { return !value.empty() && value.front() 
 
 bool is_lhex(std::string_view text) {
   for (char c : text) {
-    if (!charset::is_hex(c) || (c >= 'A' && c <= 'F')) return false;
+    if (!charset::is(c, charset::kLowerHex)) return false;
   }
   return true;
 }
@@ -50,32 +50,54 @@ enum class ValueForm {
   kAny
 };
 
-// The value form of each Digest parameter, or nullopt for extension params.
-std::optional<ValueForm> digest_param_form(std::string_view name, bool is_challenge) {
-  struct Rule {
-    std::string_view name;
-    ValueForm challenge;
-    ValueForm credentials;
-  };
-  static constexpr Rule kRules[] = {
-      {"realm", ValueForm::kQuoted, ValueForm::kQuoted},
-      {"nonce", ValueForm::kQuoted, ValueForm::kQuoted},
-      {"opaque", ValueForm::kQuoted, ValueForm::kQuoted},
-      {"domain", ValueForm::kQuoted, ValueForm::kAny},
-      {"algorithm", ValueForm::kToken, ValueForm::kToken},
-      {"stale", ValueForm::kBoolean, ValueForm::kAny},
-      {"qop", ValueForm::kQuotedTokenList, ValueForm::kToken},
-      {"username", ValueForm::kAny, ValueForm::kQuoted},
-      {"uri", ValueForm::kAny, ValueForm::kQuoted},
-      {"response", ValueForm::kAny, ValueForm::kDigestResponse},
-      {"cnonce", ValueForm::kAny, ValueForm::kQuoted},
-      {"nc", ValueForm::kAny, ValueForm::kNonceCount},
-  };
-  for (const Rule& rule : kRules) {
-    if (charset::iequals(name, rule.name)) return is_challenge ? rule.challenge : rule.credentials;
-  }
-  return std::nullopt;
+// The Digest parameters that AuthHeader picks out, with the value form of
+// each in a challenge and in credentials.
+struct DigestParam {
+  std::string_view name;
+  ValueForm challenge;
+  ValueForm credentials;
+  std::string_view AuthHeader::*member;
+};
+
+constexpr DigestParam kDigestParams[] = {
+    {"realm", ValueForm::kQuoted, ValueForm::kQuoted, &AuthHeader::realm},
+    {"nonce", ValueForm::kQuoted, ValueForm::kQuoted, &AuthHeader::nonce},
+    {"opaque", ValueForm::kQuoted, ValueForm::kQuoted, &AuthHeader::opaque},
+    {"domain", ValueForm::kQuoted, ValueForm::kAny, &AuthHeader::domain},
+    {"algorithm", ValueForm::kToken, ValueForm::kToken, &AuthHeader::algorithm},
+    {"stale", ValueForm::kBoolean, ValueForm::kAny, &AuthHeader::stale},
+    {"qop", ValueForm::kQuotedTokenList, ValueForm::kToken, &AuthHeader::qop},
+    {"username", ValueForm::kAny, ValueForm::kQuoted, &AuthHeader::username},
+    {"uri", ValueForm::kAny, ValueForm::kQuoted, &AuthHeader::uri},
+    {"response", ValueForm::kAny, ValueForm::kDigestResponse, &AuthHeader::response},
+    {"cnonce", ValueForm::kAny, ValueForm::kQuoted, &AuthHeader::cnonce},
+    {"nc", ValueForm::kAny, ValueForm::kNonceCount, &AuthHeader::nonce_count},
+};
+
+// The Authentication-Info parameters (§20.6) and their value forms.
+struct InfoParam {
+  std::string_view name;
+  ValueForm form;
+  std::string_view AuthenticationInfo::*member;
+};
+
+constexpr InfoParam kInfoParams[] = {
+    {"nextnonce", ValueForm::kQuoted, &AuthenticationInfo::next_nonce},
+    {"qop", ValueForm::kToken, &AuthenticationInfo::qop},
+    {"rspauth", ValueForm::kQuotedHex, &AuthenticationInfo::response_auth},
+    {"cnonce", ValueForm::kQuoted, &AuthenticationInfo::cnonce},
+    {"nc", ValueForm::kNonceCount, &AuthenticationInfo::nonce_count},
+};
+
+template <typename Param, std::size_t N>
+consteval std::array<std::string_view, N> names_of(const Param (&params)[N]) {
+  std::array<std::string_view, N> names{};
+  for (std::size_t i = 0; i < N; ++i) names[i] = params[i].name;
+  return names;
 }
+
+constexpr grammar::NameIndex kDigestIndex(names_of(kDigestParams));
+constexpr grammar::NameIndex kInfoIndex(names_of(kInfoParams));
 
 bool value_has_form(std::string_view value, ValueForm form) {
   switch (form) {
@@ -106,10 +128,22 @@ bool value_has_form(std::string_view value, ValueForm form) {
 constexpr std::size_t kMaxAuthParams = 64;
 
 // auth-param *(COMMA auth-param), auth-param = token EQUAL ( token / quoted-string ).
-// Calls `on_param(name, value)` for each after checking for duplicates.
-template <typename OnParam>
-std::optional<ParseError> scan_auth_params(Scanner& s, OnParam&& on_param) {
-  std::array<std::string_view, kMaxAuthParams> names;
+// Calls `on_param(name, known, value, name_pos)` for each after checking
+// for duplicates, where `known` is the position of the name in `index` or -1.
+template <std::size_t N, typename OnParam>
+std::optional<ParseError> scan_auth_params(Scanner& s, const grammar::NameIndex<N>& index,
+                                           OnParam&& on_param) {
+  static_assert(N <= 32, "the known names must fit the bits of seen_known");
+  // Duplicates among the known names are found with a bit each; only other
+  // names need comparing with the names seen before. `other_names` is left
+  // uninitialized because it is read only below `other_count`.
+  std::uint32_t seen_known = 0;
+  struct Name {
+    const char* data;
+    std::size_t size;
+  };
+  Name other_names[kMaxAuthParams];
+  std::size_t other_count = 0;
   std::size_t count = 0;
   do {
     const std::size_t name_pos = s.pos();
@@ -131,49 +165,38 @@ std::optional<ParseError> scan_auth_params(Scanner& s, OnParam&& on_param) {
       return s.error_at(value_pos,
                         std::string(error) + " in auth parameter " + quote_for_error(name));
     }
-    for (std::size_t i = 0; i < count; ++i) {
-      if (charset::iequals(names[i], name)) {
-        return s.error_at(name_pos, "duplicate auth parameter " + quote_for_error(name));
+    const int known = index.find(name);
+    bool duplicate = false;
+    if (known >= 0) {
+      duplicate = (seen_known & (std::uint32_t{1} << known)) != 0;
+    } else {
+      for (std::size_t i = 0; i < other_count && !duplicate; ++i) {
+        duplicate = charset::iequals({other_names[i].data, other_names[i].size}, name);
       }
     }
+    if (duplicate) return s.error_at(name_pos, "duplicate auth parameter " + quote_for_error(name));
     if (count == kMaxAuthParams) {
       return s.error_at(name_pos,
                         "more than " + std::to_string(kMaxAuthParams) + " auth parameters");
     }
-    names[count++] = name;
-    if (auto e = on_param(name, value, name_pos)) return e;
+    ++count;
+    if (known >= 0) {
+      seen_known |= std::uint32_t{1} << known;
+    } else {
+      other_names[other_count++] = {name.data(), name.size()};
+    }
+    if (auto e = on_param(name, known, value, name_pos)) return e;
   } while (s.consume_separator(','));
   s.skip_lws();
   if (!s.at_end()) return s.error("expected ',' between auth parameters");
   return std::nullopt;
 }
 
-void pick_digest_param(AuthHeader& header, std::string_view name, std::string_view value) {
-  struct Field {
-    std::string_view name;
-    std::string_view AuthHeader::*member;
-  };
-  static constexpr Field kFields[] = {
-      {"realm", &AuthHeader::realm},   {"nonce", &AuthHeader::nonce},
-      {"opaque", &AuthHeader::opaque}, {"algorithm", &AuthHeader::algorithm},
-      {"qop", &AuthHeader::qop},       {"stale", &AuthHeader::stale},
-      {"domain", &AuthHeader::domain}, {"username", &AuthHeader::username},
-      {"uri", &AuthHeader::uri},       {"response", &AuthHeader::response},
-      {"cnonce", &AuthHeader::cnonce}, {"nc", &AuthHeader::nonce_count},
-  };
-  for (const Field& field : kFields) {
-    if (charset::iequals(name, field.name)) {
-      header.*field.member = value;
-      return;
-    }
-  }
-}
-
 }  // namespace
 
-Result<AuthHeader> parse_auth_header(std::string_view value, std::size_t base, bool is_challenge) {
+std::optional<ParseError> parse_auth_header_into(std::string_view value, std::size_t base,
+                                                 bool is_challenge, AuthHeader& header) {
   Scanner s(value, base);
-  AuthHeader header;
   header.scheme = s.take_token();
   if (header.scheme.empty()) return s.error("missing auth scheme");
   header.is_digest = charset::iequals(header.scheme, "Digest");
@@ -181,50 +204,44 @@ Result<AuthHeader> parse_auth_header(std::string_view value, std::size_t base, b
     return s.error("expected parameters after auth scheme " + quote_for_error(header.scheme));
   }
   const std::size_t params_start = s.pos();
-  auto on_param = [&](std::string_view name, std::string_view param_value,
+  auto on_param = [&](std::string_view name, int known, std::string_view param_value,
                       std::size_t pos) -> std::optional<ParseError> {
-    if (!header.is_digest) return std::nullopt;
-    const auto form = digest_param_form(name, is_challenge);
-    if (form && !value_has_form(param_value, *form)) {
+    if (!header.is_digest || known < 0) return std::nullopt;
+    const DigestParam& param = kDigestParams[known];
+    if (!value_has_form(param_value, is_challenge ? param.challenge : param.credentials)) {
       return s.error_at(pos, "Digest parameter " + quote_for_error(name) +
                                  " has an invalid value " + quote_for_error(param_value));
     }
-    pick_digest_param(header, name, param_value);
+    header.*param.member = param_value;
     return std::nullopt;
   };
-  auto e = scan_auth_params(s, on_param);
-  if (e) return std::move(*e);
+  if (auto e = scan_auth_params(s, kDigestIndex, on_param)) return e;
   header.params = ParamList(s.slice(params_start, s.pos()), ParamList::Style::kAuth);
-  return header;
+  return std::nullopt;
+}
+
+Result<AuthHeader> parse_auth_header(std::string_view value, std::size_t base, bool is_challenge) {
+  Result<AuthHeader> result{std::in_place};
+  if (auto e = parse_auth_header_into(value, base, is_challenge, result.value())) {
+    result = std::move(*e);
+  }
+  return result;
 }
 
 Result<AuthenticationInfo> parse_authentication_info(std::string_view value, std::size_t base) {
   Scanner s(value, base);
   AuthenticationInfo info;
   auto e = scan_auth_params(
-      s,
-      [&](std::string_view name, std::string_view param_value,
+      s, kInfoIndex,
+      [&](std::string_view name, int known, std::string_view param_value,
           std::size_t pos) -> std::optional<ParseError> {
-        struct Field {
-          std::string_view name;
-          ValueForm form;
-          std::string_view AuthenticationInfo::*member;
-        };
-        static constexpr Field kFields[] = {
-            {"nextnonce", ValueForm::kQuoted, &AuthenticationInfo::next_nonce},
-            {"qop", ValueForm::kToken, &AuthenticationInfo::qop},
-            {"rspauth", ValueForm::kQuotedHex, &AuthenticationInfo::response_auth},
-            {"cnonce", ValueForm::kQuoted, &AuthenticationInfo::cnonce},
-            {"nc", ValueForm::kNonceCount, &AuthenticationInfo::nonce_count},
-        };
-        for (const Field& field : kFields) {
-          if (!charset::iequals(name, field.name)) continue;
-          if (!value_has_form(param_value, field.form)) {
-            return s.error_at(pos, "Authentication-Info parameter " + quote_for_error(name) +
-                                       " has an invalid value " + quote_for_error(param_value));
-          }
-          info.*field.member = param_value;
+        if (known < 0) return std::nullopt;
+        const InfoParam& param = kInfoParams[known];
+        if (!value_has_form(param_value, param.form)) {
+          return s.error_at(pos, "Authentication-Info parameter " + quote_for_error(name) +
+                                     " has an invalid value " + quote_for_error(param_value));
         }
+        info.*param.member = param_value;
         return std::nullopt;
       });
   if (e) return std::move(*e);

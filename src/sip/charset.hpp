@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace sippay::sip::charset {
@@ -22,6 +23,12 @@ enum : std::uint16_t {
   kUric = 1 << 10,          // uric: reserved / unreserved (escapes handled apart)
   kHostname = 1 << 11,      // alphanum / "-" / "."
   kSchemeTail = 1 << 12,    // alphanum / "+" / "-" / "."
+  kLabel = 1 << 13,         // hostname label: alphanum / "-"
+  kLowerHex = 1 << 14,      // LHEX = DIGIT / %x61-66
+  // Bytes of a quoted string that need no further check: HTAB and the
+  // printable ASCII of qdtext (%x20-21 / %x23-5B / %x5D-7E), so neither DQUOTE
+  // nor backslash.
+  kQdtextPlain = 1 << 15,
 };
 
 constexpr std::array<std::uint16_t, 256> make_table() {
@@ -35,7 +42,7 @@ constexpr std::array<std::uint16_t, 256> make_table() {
   add("abcdefABCDEF", kHexDigit);
 
   constexpr std::uint16_t kAlnumClasses =
-      kToken | kWord | kUnreserved | kUric | kHostname | kSchemeTail;
+      kToken | kWord | kUnreserved | kUric | kHostname | kSchemeTail | kLabel;
   for (int c = 0; c < 256; ++c) {
     if ((table[c] & (kAlpha | kDigit)) != 0) table[c] |= kAlnumClasses;
   }
@@ -49,6 +56,12 @@ constexpr std::array<std::uint16_t, 256> make_table() {
   add("[]/?:+$", kHeaderExtra);
   add("-.", kHostname);
   add("+-.", kSchemeTail);
+  add("-", kLabel);
+  add("0123456789abcdef", kLowerHex);
+  table['\t'] |= kQdtextPlain;
+  for (int c = 0x20; c <= 0x7E; ++c) {
+    if (c != '"' && c != '\\') table[c] |= kQdtextPlain;
+  }
   return table;
 }
 
@@ -77,6 +90,41 @@ constexpr bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (to_lower(a[i]) != to_lower(b[i])) return false;
+  }
+  return true;
+}
+
+// Compares `token` with `name` without regard to ASCII case, several bytes
+// at a time. Setting bit 0x20 of a byte turns an upper-case letter into
+// lower case and leaves digits, lower-case letters, "-" and "." as they are.
+// Among token characters (§25.1) only the two cases of a letter fold to the
+// same byte, so the result equals that of `iequals` when `token` is a token
+// and `name` contains only letters, digits, "-" and ".".
+inline bool token_iequals(std::string_view token, std::string_view name) {
+  const std::size_t size = name.size();
+  if (token.size() != size) return false;
+  const char* a = token.data();
+  const char* b = name.data();
+  auto load8 = [](const char* p) {
+    std::uint64_t word;
+    std::memcpy(&word, p, sizeof word);
+    return word | 0x2020202020202020U;
+  };
+  auto load4 = [](const char* p) {
+    std::uint32_t word;
+    std::memcpy(&word, p, sizeof word);
+    return word | 0x20202020U;
+  };
+  if (size >= 8) {
+    // Whole words, then a last word that may overlap the one before it.
+    for (std::size_t i = 0; i + 8 < size; i += 8) {
+      if (load8(a + i) != load8(b + i)) return false;
+    }
+    return load8(a + size - 8) == load8(b + size - 8);
+  }
+  if (size >= 4) return load4(a) == load4(b) && load4(a + size - 4) == load4(b + size - 4);
+  for (std::size_t i = 0; i < size; ++i) {
+    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
   }
   return true;
 }

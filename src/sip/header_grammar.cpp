@@ -26,19 +26,10 @@ std::string_view scan_gen_value(Scanner& s, const char*& error, bool bare_ipv6) 
     error = "missing value after '='";
     return {};
   }
+  const std::size_t start = s.pos();
   if (s.peek() == '"') return s.take_quoted_string(error);
-  if (bare_ipv6) {
-    HostType type = HostType::kNone;
-    const std::size_t start = s.pos();
-    const std::size_t end = scan_host(s.text(), start, type, true);
-    if (type == HostType::kIpv6 && end != start) {
-      s.set_pos(end);
-      return s.slice(start, end);
-    }
-  }
   if (s.peek() == '[') {
     HostType type = HostType::kNone;
-    const std::size_t start = s.pos();
     const std::size_t end = scan_host(s.text(), start, type);
     if (end == start) {
       error = "invalid IPv6 reference";
@@ -48,6 +39,17 @@ std::string_view scan_gen_value(Scanner& s, const char*& error, bool bare_ipv6) 
     return s.slice(start, end);
   }
   const std::string_view token = s.take_token();
+  // The bytes of a bare IPv6 address before its first ':' are hex digits,
+  // which are token characters, and ':' is not one. So a bare IPv6 address
+  // can start here only when the token stops at a ':'.
+  if (bare_ipv6 && !s.at_end() && s.peek() == ':') {
+    HostType type = HostType::kNone;
+    const std::size_t end = scan_host(s.text(), start, type, true);
+    if (type == HostType::kIpv6 && end != start) {
+      s.set_pos(end);
+      return s.slice(start, end);
+    }
+  }
   if (token.empty()) error = "invalid value";
   return token;
 }

@@ -2,12 +2,14 @@
 // with positions, number conversion. Internal to the SIP library.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "sip/charset.hpp"
+#include "sip/headers.hpp"
 #include "sip/host.hpp"
 #include "sip/parse_error.hpp"
 #include "sip/scanner.hpp"
@@ -27,6 +29,53 @@ inline std::optional<std::uint64_t> to_unsigned(std::string_view digits, std::ui
   }
   return value;
 }
+
+// A fixed set of parameter names, looked up without regard to ASCII case
+// with one table lookup by length and first letter and one comparison.
+// The names are lower case, contain only letters, digits and "-", and no
+// two share both their length and their first letter; a set that breaks
+// this fails to compile.
+template <std::size_t N>
+class NameIndex {
+ public:
+  static constexpr std::size_t kMaxLength = 16;
+
+  consteval explicit NameIndex(const std::array<std::string_view, N>& names) : names_(names) {
+    static_assert(N < 255);
+    for (std::size_t i = 0; i < N; ++i) {
+      const std::string_view name = names[i];
+      if (name.empty() || name.size() >= kMaxLength) throw "name is empty or too long";
+      for (char c : name) {
+        if (!charset::is(c, charset::kLabel) || c != charset::to_lower(c)) {
+          throw "name is not lower-case letters, digits and '-'";
+        }
+      }
+      if (!charset::is_alpha(name[0])) throw "name does not start with a letter";
+      std::uint8_t& slot = slots_[name.size()][name[0] - 'a'];
+      if (slot != 0) throw "two names share their length and first letter";
+      slot = static_cast<std::uint8_t>(i + 1);
+    }
+  }
+
+  // Returns the position of `name` in the set, or -1.
+  // REQUIRES: `name` is a token (see charset::token_iequals).
+  int find(std::string_view name) const {
+    if (name.empty() || name.size() >= kMaxLength) return -1;
+    const unsigned letter = static_cast<unsigned>((name[0] | 0x20) - 'a');
+    if (letter >= 26) return -1;
+    const int index = slots_[name.size()][letter] - 1;
+    if (index < 0 || !charset::token_iequals(name, names_[index])) return -1;
+    return index;
+  }
+
+  // REQUIRES: 0 <= index < N.
+  std::string_view name(int index) const { return names_[index]; }
+
+ private:
+  std::array<std::string_view, N> names_;
+  // 1 + the position of the name of each length and first letter; 0 for none.
+  std::array<std::array<std::uint8_t, 26>, kMaxLength> slots_{};
+};
 
 // Quotes a piece of input for an error message, cut to a readable length.
 std::string quote_for_error(std::string_view text);
@@ -77,3 +126,16 @@ std::optional<ParseError> scan_generic_params(Scanner& s, bool stop_at_comma, On
 }
 
 }  // namespace sippay::sip::grammar
+
+namespace sippay::sip {
+
+// In-place forms of parsers of headers.hpp, with which the message parser
+// stores a value in the Message without copying it. Each fills `out`, which
+// must be default-constructed, and returns the error if any. After an error
+// `out` holds a partial value.
+std::optional<ParseError> parse_from_to_into(std::string_view value, std::size_t base,
+                                             NameAddr& out);
+std::optional<ParseError> parse_auth_header_into(std::string_view value, std::size_t base,
+                                                 bool is_challenge, AuthHeader& out);
+
+}  // namespace sippay::sip

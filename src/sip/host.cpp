@@ -74,24 +74,27 @@ std::size_t scan_ipv6(std::string_view text, std::size_t pos) {
 
 // hostname = *( domainlabel "." ) toplabel [ "." ]; labels of alphanum and
 // "-" that neither start nor end with "-"; the top label starts with a letter.
+// The host is the longest run of alphanum, "-" and ".", checked label by
+// label in one pass.
 std::size_t scan_hostname(std::string_view text, std::size_t pos) {
-  std::size_t end = pos;
-  while (end < text.size() && charset::is(text[end], charset::kHostname)) ++end;
-  std::string_view labels = text.substr(pos, end - pos);
-  if (!labels.empty() && labels.back() == '.') labels.remove_suffix(1);
-  if (labels.empty()) return pos;
-
-  std::string_view top_label;
-  std::size_t start = 0;
+  const std::size_t size = text.size();
+  std::size_t i = pos;
+  bool top_alpha = false;  // the last label starts with a letter
   while (true) {
-    const std::size_t dot = labels.find('.', start);
-    const std::string_view label = labels.substr(start, dot - start);
-    if (label.empty() || label.front() == '-' || label.back() == '-') return pos;
-    top_label = label;
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
+    const std::size_t label_start = i;
+    while (i < size && charset::is(text[i], charset::kLabel)) ++i;
+    if (i == label_start) {
+      // An empty label is the end of a host after its trailing dot, unless
+      // it is the first label or another dot follows.
+      if (i == pos || (i < size && text[i] == '.')) return pos;
+      break;
+    }
+    if (text[label_start] == '-' || text[i - 1] == '-') return pos;
+    top_alpha = charset::is_alpha(text[label_start]);
+    if (i == size || text[i] != '.') break;
+    ++i;
   }
-  return charset::is_alpha(top_label.front()) ? end : pos;
+  return top_alpha ? i : pos;
 }
 
 }  // namespace

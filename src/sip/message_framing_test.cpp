@@ -112,9 +112,14 @@ TEST(MessageBody, ContentLengthSmallerDiscardsRestOfDatagram) {
 TEST(MessageBody, InvalidContentLengthValues) {
   // RFC 4475 §3.1.2.3 negative Content-Length, and other non-numbers.
   const std::vector<std::string_view> headers = {
-      "Content-Length: -5", "Content-Length: +5",        "Content-Length: 5 5",
-      "Content-Length: 0x5", "Content-Length:",          "Content-Length: five",
-      "Content-Length: 5;x", "Content-Length: 4294967296",
+      "Content-Length: -5",
+      "Content-Length: +5",
+      "Content-Length: 5 5",
+      "Content-Length: 0x5",
+      "Content-Length:",
+      "Content-Length: five",
+      "Content-Length: 5;x",
+      "Content-Length: 4294967296",
       "Content-Length: 99999999999999999999999999999",
   };
   for (std::string_view header : headers) {
@@ -181,7 +186,8 @@ TEST(MessageLineEndings, NoEmptyLineBeforeEnd) {
 
 TEST(MessageLineEndings, FoldOnlyLineContinuesValue) {
   // A continuation line of whitespace only is LWS inside the value.
-  const std::string text = request_with("OPTIONS sip:example.net SIP/2.0", {"Subject: a\r\n \r\n b"});
+  const std::string text =
+      request_with("OPTIONS sip:example.net SIP/2.0", {"Subject: a\r\n \r\n b"});
   const Result<Message> m = parse_message(text);
   ASSERT_TRUE(m.ok()) << m.error().to_string();
   EXPECT_EQ(m->find_header("Subject")->value, "a\r\n \r\n b");
@@ -202,7 +208,8 @@ TEST(MessageLimits, MessageSizeAtAndOverLimit) {
   ASSERT_GE(body_size, 100u);
   ASSERT_LE(body_size, 999u);
   const std::string body(body_size, 'x');
-  const std::string at_limit = message_with_length("Content-Length: " + std::to_string(body_size), body);
+  const std::string at_limit =
+      message_with_length("Content-Length: " + std::to_string(body_size), body);
   ASSERT_EQ(at_limit.size(), 1024u);
   EXPECT_TRUE(parse_message(at_limit, small_limits()).ok());
 
@@ -239,7 +246,9 @@ TEST(MessageLimits, HeaderCount) {
 
 TEST(MessageLimits, RepeatedListHeaderLinesCountEach) {
   std::string vias;
-  for (int i = 0; i < 8; ++i) vias += "Via: SIP/2.0/UDP p" + std::to_string(i) + ".example.net;branch=z9hG4bK" + std::to_string(i) + "\r\n";
+  for (int i = 0; i < 8; ++i)
+    vias += "Via: SIP/2.0/UDP p" + std::to_string(i) + ".example.net;branch=z9hG4bK" +
+            std::to_string(i) + "\r\n";
   const std::string text = message_with_length(vias + "Content-Length: 0", "");
   const Result<Message> m = parse_message(text, small_limits());
   ASSERT_FALSE(m.ok());
@@ -272,7 +281,8 @@ TEST(MessageLimits, StartLineLength) {
   const std::string suffix = " SIP/2.0";
   // A host name of short labels that brings the start line to 100 bytes.
   std::string host;
-  while (host.size() < 100 - prefix.size() - suffix.size()) host += host.size() % 8 == 7 ? '.' : 'h';
+  while (host.size() < 100 - prefix.size() - suffix.size())
+    host += host.size() % 8 == 7 ? '.' : 'h';
   const std::string at_text = request_with(prefix + host + suffix);
   EXPECT_TRUE(parse_message(at_text, small_limits()).ok());
 
@@ -288,8 +298,8 @@ TEST(MessageLimits, LongValuesUnderDefaultLimits) {
   const std::string tag(4000, 'T');
   const std::string text = request_with(
       "INVITE sip:merchant@example.net SIP/2.0",
-      {"Contact: <sip:" + std::string(2000, 'u') + "@192.0.2.4>", "X-Long: " + std::string(8000, 'v'),
-       "Route: <sip:p1.example.net;lr;tag=" + tag + ">"});
+      {"Contact: <sip:" + std::string(2000, 'u') + "@192.0.2.4>",
+       "X-Long: " + std::string(8000, 'v'), "Route: <sip:p1.example.net;lr;tag=" + tag + ">"});
   const Result<Message> m = parse_message(text);
   ASSERT_TRUE(m.ok()) << m.error().to_string();
   EXPECT_EQ(m->contacts()[0].address.uri.user.size(), 2000u);

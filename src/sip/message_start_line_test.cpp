@@ -18,11 +18,12 @@ using test_support::response_with;
 
 TEST(RequestLine, EveryStandardMethod) {
   const std::vector<std::string_view> methods = {
-      "INVITE", "ACK",    "BYE",     "CANCEL", "OPTIONS", "REGISTER", "PRACK",
+      "INVITE",    "ACK",    "BYE",     "CANCEL", "OPTIONS", "REGISTER", "PRACK",
       "SUBSCRIBE", "NOTIFY", "PUBLISH", "INFO",   "REFER",   "MESSAGE",  "UPDATE"};
   for (std::string_view method : methods) {
     SCOPED_TRACE(method);
-    const std::string text = request_with(std::string(method) + " sip:merchant@example.net SIP/2.0");
+    const std::string text =
+        request_with(std::string(method) + " sip:merchant@example.net SIP/2.0");
     const Result<Message> message = parse_message(text);
     ASSERT_TRUE(message.ok()) << message.error().to_string();
     EXPECT_TRUE(message->is_request());
@@ -53,7 +54,8 @@ TEST(RequestLine, PercentInMethodIsNotAnEscape) {
 }
 
 TEST(RequestLine, RequestUriParts) {
-  const std::string text = request_with("INVITE sips:merchant@shop.example.net:5061;transport=tcp SIP/2.0");
+  const std::string text =
+      request_with("INVITE sips:merchant@shop.example.net:5061;transport=tcp SIP/2.0");
   const Result<Message> message = parse_message(text);
   ASSERT_TRUE(message.ok()) << message.error().to_string();
   const Uri& uri = message->request_line().request_uri;
@@ -202,9 +204,9 @@ TEST(StatusLine, CommonResponses) {
 
 TEST(StatusLine, UnusualReasonPhrases) {
   const std::vector<std::string_view> reasons = {
-      "",                                          // empty, after the required SP
+      "",                                                   // empty, after the required SP
       "Pagamento recebido, obrigado \xC3\xA0 voc\xC3\xAA",  // UTF-8
-      "\xE6\x94\xAF\xE4\xBB\x98\xE6\x88\x90\xE5\x8A\x9F",    // UTF-8, three-byte sequences
+      "\xE6\x94\xAF\xE4\xBB\x98\xE6\x88\x90\xE5\x8A\x9F",   // UTF-8, three-byte sequences
       "OK %E2%9C%93 with escapes",
       "Tabs\tand  double  spaces",
       " leading space",
@@ -224,7 +226,7 @@ TEST(StatusLine, UnusualReasonPhrases) {
 
 TEST(StatusLine, InvalidLinesRejected) {
   const std::vector<InvalidLine> cases = {
-      {"SIP/2.0 200", 400, 11},         // the SP before the reason is required
+      {"SIP/2.0 200", 400, 11},  // the SP before the reason is required
       {"SIP/2.0 200OK", 400, 11},
       {"SIP/2.0 200\tOK", 400, 11},
       {"SIP/2.0  200 OK", 400, 8},
@@ -237,14 +239,20 @@ TEST(StatusLine, InvalidLinesRejected) {
       {"SIP/2.0 2OO Letters", 400, 8},
       {"SIP/2.0 OK", 400, 8},
       {"SIP/2.0", 400, 0},
-      {"SIP/2.0 200 Bad\x01" "Control", 400, 15},
-      {"SIP/2.0 200 Bad\x7F" "Delete", 400, 15},
+      {"SIP/2.0 200 Bad\x01"
+       "Control",
+       400, 15},
+      {"SIP/2.0 200 Bad\x7F"
+       "Delete",
+       400, 15},
       {"SIP/2.0 200 Escape %4", 400, 19},
       {"SIP/2.0 200 Escape %zz", 400, 19},
       {"SIP/2.0 200 Angle <brackets>", 400, 18},
       {"SIP/2.0 200 Byte \xFF", 400, 17},
       {"SIP/2.0 200 Cut \xE2\x82", 400, 16},
-      {"SIP/2.0 200 Cut \xC3" "A", 400, 16},
+      {"SIP/2.0 200 Cut \xC3"
+       "A",
+       400, 16},
       {"SIP/2 200 OK", 400, 0},
       {"SIP/2.0.1 200 OK", 400, 0},
       {"SIP/7.0 200 OK", 505, 0},

@@ -81,9 +81,9 @@ TEST(MessageRequest, InviteFields) {
 
 TEST(MessageRequest, HeadersInOrderWithOffsets) {
   const Message m = parse_ok(kInvite);
-  const std::vector<std::string_view> names = {"Via",  "Max-Forwards", "To",           "From",
-                                               "Call-ID", "CSeq",      "Contact", "Content-Type",
-                                               "Content-Length"};
+  const std::vector<std::string_view> names = {"Via",     "Max-Forwards", "To",
+                                               "From",    "Call-ID",      "CSeq",
+                                               "Contact", "Content-Type", "Content-Length"};
   ASSERT_EQ(m.headers().size(), names.size());
   for (std::size_t i = 0; i < names.size(); ++i) {
     const HeaderField& field = m.headers()[i];
@@ -98,7 +98,8 @@ TEST(MessageRequest, HeadersInOrderWithOffsets) {
 TEST(MessageRequest, ViewsPointIntoInput) {
   const Message m = parse_ok(kInvite);
   const auto inside = [&](std::string_view view) {
-    return view.data() >= kInvite.data() && view.data() + view.size() <= kInvite.data() + kInvite.size();
+    return view.data() >= kInvite.data() &&
+           view.data() + view.size() <= kInvite.data() + kInvite.size();
   };
   EXPECT_TRUE(inside(m.method()));
   EXPECT_TRUE(inside(m.call_id()));
@@ -151,9 +152,9 @@ TEST(MessageRequest, AuthorizationAndRoutes) {
 }
 
 TEST(MessageRequest, SubscribeWithEventAndUnknownHeaders) {
-  const std::string text = request_with("SUBSCRIBE sip:wallet@example.net SIP/2.0",
-                                        {"o: payment-status", "Accept: application/json",
-                                         "Allow-Events: payment-status"});
+  const std::string text = request_with(
+      "SUBSCRIBE sip:wallet@example.net SIP/2.0",
+      {"o: payment-status", "Accept: application/json", "Allow-Events: payment-status"});
   const Message m = parse_ok(text);
   const HeaderField* event = m.find_header("Event");
   ASSERT_NE(event, nullptr);
@@ -171,7 +172,9 @@ TEST(MessageResponse, ResponsesOfEachClass) {
                       "Content-Type: application/sdp"},
                      "v=0\r\n"),
        200},
-      {response_with("SIP/2.0 302 Moved Temporarily", {"Contact: <sip:merchant@backup.example.net>"}), 302},
+      {response_with("SIP/2.0 302 Moved Temporarily",
+                     {"Contact: <sip:merchant@backup.example.net>"}),
+       302},
       {response_with("SIP/2.0 486 Busy Here", {"Retry-After: 30"}), 486},
       {response_with("SIP/2.0 503 Service Unavailable", {"Retry-After: 120 (maintenance)"}), 503},
       {response_with("SIP/2.0 603 Decline"), 603},
@@ -279,22 +282,22 @@ TEST(MessageWhitespace, TortuousButValid) {
   // The categories of RFC 4475 §3.1.1.1: header names in any case, folds
   // right after the colon and around separators, SWS around ';' and '=',
   // escaped quotes, an unknown transport, odd unknown values.
-  const std::string text = join_message(
-      {
-          "PAY sip:till%2D7@shop.example.net;lane=%34 SIP/2.0",
-          "VIA  :  SIP  /  2.0\r\n  / Carrier-Pigeon   pigeon.example.net ;\r\n branch =\r\n\t z9hG4bKwing",
-          "v:SIP/2.0/TLS wallet.example.net:5061;branch=z9hG4bK77 , SIP/2.0/WS 192.0.2.77;rport=5070",
-          "TO :\r\n <sip:till%2D7@shop.example.net> ; tag = abc",
-          "from: \"Payer \\\"Alias\\\" One\"<sip:payer@example.com>  ;   tag=7",
-          "call-ID: tortuous.7@[2001:db8::7]",
-          "cseq: 0009\r\n PAY",
-          "max-forwards: 0068",
-          "s :",
-          "X-Odd-Value: ;;,,;;,;",
-          "X-Continued: first part\r\n second part",
-          "m:  \"Quoted, \\\"escaped\\\"\" <sip:payer@192.0.2.4> ; q = 0.25 ;\r\n  other ; x = \"y\"",
-          "CONTENT-LENGTH :  0",
-      });
+  const std::string text = join_message({
+      "PAY sip:till%2D7@shop.example.net;lane=%34 SIP/2.0",
+      "VIA  :  SIP  /  2.0\r\n  / Carrier-Pigeon   pigeon.example.net ;\r\n branch =\r\n\t "
+      "z9hG4bKwing",
+      "v:SIP/2.0/TLS wallet.example.net:5061;branch=z9hG4bK77 , SIP/2.0/WS 192.0.2.77;rport=5070",
+      "TO :\r\n <sip:till%2D7@shop.example.net> ; tag = abc",
+      "from: \"Payer \\\"Alias\\\" One\"<sip:payer@example.com>  ;   tag=7",
+      "call-ID: tortuous.7@[2001:db8::7]",
+      "cseq: 0009\r\n PAY",
+      "max-forwards: 0068",
+      "s :",
+      "X-Odd-Value: ;;,,;;,;",
+      "X-Continued: first part\r\n second part",
+      "m:  \"Quoted, \\\"escaped\\\"\" <sip:payer@192.0.2.4> ; q = 0.25 ;\r\n  other ; x = \"y\"",
+      "CONTENT-LENGTH :  0",
+  });
   const Message m = parse_ok(text);
   EXPECT_EQ(m.method(), "PAY");
   ASSERT_EQ(m.vias().size(), 3u);
@@ -335,12 +338,9 @@ TEST(MessageWhitespace, InvalidLineShapes) {
     std::string_view reason_word;  // a word the error reason contains
   };
   const std::vector<Case> cases = {
-      {"Bad Name: value", "':'"},
-      {"NoColon", "':'"},
-      {": no name", "header name"},
-      {"X-Ctl: a\x01z", "control"},
-      {"X-Nul: a\0z"sv, "control"},
-      {"Subject: bad \xFF utf8", "UTF-8"},
+      {"Bad Name: value", "':'"},   {"NoColon", "':'"},
+      {": no name", "header name"}, {"X-Ctl: a\x01z", "control"},
+      {"X-Nul: a\0z"sv, "control"}, {"Subject: bad \xFF utf8", "UTF-8"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(::testing::PrintToString(std::string(c.header)));
@@ -414,8 +414,8 @@ TEST(MessageCompactForm, SameAccessAsFullNames) {
 }
 
 TEST(MessageCompactForm, FindHeaderByAnyName) {
-  const std::string text = request_with("OPTIONS sip:example.net SIP/2.0",
-                                        {"x-Trace-ID: 77", "s: compact subject"});
+  const std::string text =
+      request_with("OPTIONS sip:example.net SIP/2.0", {"x-Trace-ID: 77", "s: compact subject"});
   const Message m = parse_ok(text);
   struct Lookup {
     std::string_view name;
@@ -450,15 +450,17 @@ TEST(MessageCompactForm, FindHeaderByAnyName) {
 TEST(MessageLists, SeparateLinesEqualCommaSeparated) {
   const std::string separate = request_with(
       "INVITE sip:merchant@example.net SIP/2.0",
-      {"Via: SIP/2.0/UDP p1.example.net;branch=z9hG4bKp1", "Via: SIP/2.0/TCP p2.example.net:5070;branch=z9hG4bKp2",
-       "Contact: <sip:a@192.0.2.1>", "Contact: <sip:b@192.0.2.2>;q=0.5",
-       "Record-Route: <sip:p1.example.net;lr>", "Record-Route: <sip:p2.example.net;lr>",
-       "Require: 100rel", "Require: timer"});
-  const std::string joined = request_with(
-      "INVITE sip:merchant@example.net SIP/2.0",
-      {"Via: SIP/2.0/UDP p1.example.net;branch=z9hG4bKp1 , SIP/2.0/TCP p2.example.net:5070;branch=z9hG4bKp2",
-       "Contact: <sip:a@192.0.2.1>,<sip:b@192.0.2.2>;q=0.5",
-       "Record-Route: <sip:p1.example.net;lr>,\r\n <sip:p2.example.net;lr>", "Require: 100rel,timer"});
+      {"Via: SIP/2.0/UDP p1.example.net;branch=z9hG4bKp1",
+       "Via: SIP/2.0/TCP p2.example.net:5070;branch=z9hG4bKp2", "Contact: <sip:a@192.0.2.1>",
+       "Contact: <sip:b@192.0.2.2>;q=0.5", "Record-Route: <sip:p1.example.net;lr>",
+       "Record-Route: <sip:p2.example.net;lr>", "Require: 100rel", "Require: timer"});
+  const std::string joined =
+      request_with("INVITE sip:merchant@example.net SIP/2.0",
+                   {"Via: SIP/2.0/UDP p1.example.net;branch=z9hG4bKp1 , SIP/2.0/TCP "
+                    "p2.example.net:5070;branch=z9hG4bKp2",
+                    "Contact: <sip:a@192.0.2.1>,<sip:b@192.0.2.2>;q=0.5",
+                    "Record-Route: <sip:p1.example.net;lr>,\r\n <sip:p2.example.net;lr>",
+                    "Require: 100rel,timer"});
   const Message a = parse_ok(separate);
   const Message b = parse_ok(joined);
   // request_with adds one Via before the extra headers.
@@ -480,10 +482,11 @@ TEST(MessageLists, SeparateLinesEqualCommaSeparated) {
 }
 
 TEST(MessageLists, FieldElementRanges) {
-  const std::string text = request_with(
-      "INVITE sip:merchant@example.net SIP/2.0",
-      {"Via: SIP/2.0/UDP p1.example.net;branch=z9hG4bKp1, SIP/2.0/UDP p2.example.net;branch=z9hG4bKp2",
-       "Subject: not a list", "Via: SIP/2.0/UDP p3.example.net;branch=z9hG4bKp3"});
+  const std::string text =
+      request_with("INVITE sip:merchant@example.net SIP/2.0",
+                   {"Via: SIP/2.0/UDP p1.example.net;branch=z9hG4bKp1, SIP/2.0/UDP "
+                    "p2.example.net;branch=z9hG4bKp2",
+                    "Subject: not a list", "Via: SIP/2.0/UDP p3.example.net;branch=z9hG4bKp3"});
   const Message m = parse_ok(text);
   ASSERT_EQ(m.vias().size(), 4u);
   std::vector<const HeaderField*> via_fields;
@@ -503,10 +506,11 @@ TEST(MessageLists, FieldElementRanges) {
 }
 
 TEST(MessageUnknownHeaders, KeptVerbatimInOrder) {
-  const std::string text = request_with(
-      "MESSAGE sip:merchant@example.net SIP/2.0",
-      {"X-Pay-Amount: 10.00 EUR", "x-pay-amount: 20.00 EUR", "P-Asserted-Identity: <sip:payer@example.com>",
-       "X-Weird-Chars: {[<\"unbalanced quote>]} ; ,,", "X-Folded: one\r\n two"});
+  const std::string text =
+      request_with("MESSAGE sip:merchant@example.net SIP/2.0",
+                   {"X-Pay-Amount: 10.00 EUR", "x-pay-amount: 20.00 EUR",
+                    "P-Asserted-Identity: <sip:payer@example.com>",
+                    "X-Weird-Chars: {[<\"unbalanced quote>]} ; ,,", "X-Folded: one\r\n two"});
   const Message m = parse_ok(text);
   std::vector<std::pair<std::string_view, std::string_view>> unknown;
   for (const HeaderField& field : m.headers()) {
@@ -556,8 +560,9 @@ TEST(MessageValues, ScalarLimits) {
 TEST(MessageValues, CSeqNumberBelow2To31) {
   // §8.1.1.5: the sequence number is less than 2**31 (RFC 4475 §3.1.2.4).
   const std::vector<std::pair<std::string_view, bool>> cases = {
-      {"2147483647", true},  {"2147483648", false}, {"4294967296", false},
-      {"36893488147419103232", false}, {"0", true},
+      {"2147483647", true},  {"2147483648", false},
+      {"4294967296", false}, {"36893488147419103232", false},
+      {"0", true},
   };
   for (const auto& [number, valid] : cases) {
     SCOPED_TRACE(number);
@@ -634,9 +639,9 @@ TEST(MessageValues, InvalidHeaderValuesRejected) {
 
 TEST(MessageErrors, OffsetAndHeaderName) {
   const std::string text = join_message({
-      "OPTIONS sip:example.net SIP/2.0",                   // 0..32
-      "Via: SIP/2.0/UDP pc.example.com;branch=z9hG4bKe",   // 33
-      "Max-Forwards: 7x",                                  // 82
+      "OPTIONS sip:example.net SIP/2.0",                  // 0..32
+      "Via: SIP/2.0/UDP pc.example.com;branch=z9hG4bKe",  // 33
+      "Max-Forwards: 7x",                                 // 82
       "Content-Length: 0",
   });
   const Result<Message> m = parse_message(text);
@@ -650,8 +655,9 @@ TEST(MessageErrors, OffsetAndHeaderName) {
 }
 
 TEST(MessageErrors, OffsetInsideFoldedValue) {
-  const std::string text = request_with("INVITE sip:merchant@example.net SIP/2.0",
-                                        {"Contact: <sip:payer@192.0.2.4>,\r\n <sip:payer@bad host>"});
+  const std::string text =
+      request_with("INVITE sip:merchant@example.net SIP/2.0",
+                   {"Contact: <sip:payer@192.0.2.4>,\r\n <sip:payer@bad host>"});
   const Result<Message> m = parse_message(text);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().header_name, "Contact");
@@ -722,9 +728,9 @@ TEST(MessageSemantics, RepeatedSingleValueHeaderKeepsFirst) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.header);
-    const std::string text = request_with("INVITE sip:merchant@example.net SIP/2.0",
-                                          {"Expires: 5", "Content-Type: application/sdp",
-                                           "User-Agent: first/1.0", c.header});
+    const std::string text = request_with(
+        "INVITE sip:merchant@example.net SIP/2.0",
+        {"Expires: 5", "Content-Type: application/sdp", "User-Agent: first/1.0", c.header});
     const Message m = parse_ok(text);
     ASSERT_NE(m.semantic_error(), nullptr);
     EXPECT_EQ(m.semantic_error()->header_name, c.name);
@@ -777,11 +783,12 @@ TEST(MessageSemantics, RepeatedContentLengthIsError) {
   const std::vector<std::pair<std::string_view, std::string_view>> cases = {
       {"Content-Length: 3", "Content-Length: 3"}, {"Content-Length: 3", "l: 5"}, {"l: 3", "l: 3"}};
   for (const auto& [first, second] : cases) {
-    const std::string text = join_message(
-        {"MESSAGE sip:merchant@example.net SIP/2.0", "Via: SIP/2.0/UDP pc.example.com;branch=z9hG4bKcl",
-         "From: <sip:payer@example.com>;tag=1", "To: <sip:merchant@example.net>", "Call-ID: cl-1",
-         "CSeq: 1 MESSAGE", std::string(first), std::string(second)},
-        "abcde");
+    const std::string text =
+        join_message({"MESSAGE sip:merchant@example.net SIP/2.0",
+                      "Via: SIP/2.0/UDP pc.example.com;branch=z9hG4bKcl",
+                      "From: <sip:payer@example.com>;tag=1", "To: <sip:merchant@example.net>",
+                      "Call-ID: cl-1", "CSeq: 1 MESSAGE", std::string(first), std::string(second)},
+                     "abcde");
     SCOPED_TRACE(text);
     const Result<Message> m = parse_message(text);
     ASSERT_FALSE(m.ok());
@@ -794,10 +801,11 @@ TEST(MessageSemantics, RepeatedContentLengthIsError) {
 TEST(MessageParseInto, ReuseLeavesNoStaleValues) {
   const std::string big = request_with(
       "INVITE sip:merchant@example.net SIP/2.0",
-      {"Via: SIP/2.0/TCP p2.example.net;branch=z9hG4bK2", "Contact: <sip:payer@192.0.2.4>", "Expires: 30",
-       "Route: <sip:p1.example.net;lr>", "Supported: timer", "Content-Type: application/sdp",
-       "User-Agent: payer-phone/2.1", "Authorization: Digest username=\"u\", realm=\"r\"",
-       "Date: Sat, 13 Nov 2010 23:29:00 GMT", "Call-ID: duplicate"},
+      {"Via: SIP/2.0/TCP p2.example.net;branch=z9hG4bK2", "Contact: <sip:payer@192.0.2.4>",
+       "Expires: 30", "Route: <sip:p1.example.net;lr>", "Supported: timer",
+       "Content-Type: application/sdp", "User-Agent: payer-phone/2.1",
+       "Authorization: Digest username=\"u\", realm=\"r\"", "Date: Sat, 13 Nov 2010 23:29:00 GMT",
+       "Call-ID: duplicate"},
       "v=0\r\n");
   const std::string small = join_message({
       "SIP/2.0 100 Trying",
@@ -837,10 +845,10 @@ TEST(MessageParseInto, ReuseLeavesNoStaleValues) {
 TEST(MessageParseInto, ReuseAfterStarAndChallenges) {
   const std::string star =
       request_with("REGISTER sip:registrar.example.net SIP/2.0", {"Contact: *", "Expires: 0"});
-  const std::string challenge = response_with(
-      "SIP/2.0 401 Unauthorized",
-      {"WWW-Authenticate: Digest realm=\"r\", nonce=\"n\"",
-       "Authentication-Info: nextnonce=\"m\"", "Server: shop/1", "Min-Expires: 60"});
+  const std::string challenge =
+      response_with("SIP/2.0 401 Unauthorized",
+                    {"WWW-Authenticate: Digest realm=\"r\", nonce=\"n\"",
+                     "Authentication-Info: nextnonce=\"m\"", "Server: shop/1", "Min-Expires: 60"});
   const std::string plain = response_with("SIP/2.0 200 OK");
   Message m;
   ASSERT_FALSE(parse_message_into(star, m).has_value());
@@ -873,7 +881,9 @@ TEST(MessageParseInto, ErrorLeavesMessageCleared) {
 // parse_message on a temporary string would leave the Message viewing freed
 // bytes, so that call does not compile.
 template <typename Bytes>
-constexpr bool kParsesFrom = requires(Bytes bytes) { parse_message(std::move(bytes)); };
+constexpr bool kParsesFrom = requires(Bytes bytes) {
+  parse_message(std::move(bytes));
+};
 static_assert(!kParsesFrom<std::string>);
 static_assert(kParsesFrom<std::string_view>);
 static_assert(kParsesFrom<const std::string&>);

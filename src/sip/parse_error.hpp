@@ -32,7 +32,14 @@ struct ParseError {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  // Implicit by design, so that a parser can `return value;`. The two
+  // overloads copy or move `value` into the result once.
+  Result(const T& value) : state_(std::in_place_index<0>, value) {}       // NOLINT
+  Result(T&& value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+  // Constructs the value inside the result from `args`, without a copy.
+  template <typename... Args>
+  explicit Result(std::in_place_t, Args&&... args)
+      : state_(std::in_place_index<0>, std::forward<Args>(args)...) {}
   Result(ParseError error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }

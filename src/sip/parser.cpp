@@ -72,8 +72,8 @@ std::string_view trim_value(std::string_view value, std::size_t& leading) {
     ++begin;
   }
   std::size_t end = value.size();
-  while (end > begin && (value[end - 1] == ' ' || value[end - 1] == '\t' || value[end - 1] == '\r' ||
-                         value[end - 1] == '\n')) {
+  while (end > begin && (value[end - 1] == ' ' || value[end - 1] == '\t' ||
+                         value[end - 1] == '\r' || value[end - 1] == '\n')) {
     --end;
   }
   leading = begin;
@@ -87,8 +87,8 @@ std::optional<ParseError> store(Result<T> result, std::optional<T>& slot) {
   return std::nullopt;
 }
 
-std::optional<ParseError> store_u32(std::string_view value, std::size_t base,
-                                    std::string_view what, std::optional<std::uint32_t>& slot) {
+std::optional<ParseError> store_u32(std::string_view value, std::size_t base, std::string_view what,
+                                    std::optional<std::uint32_t>& slot) {
   auto number = parse_unsigned(value, base, UINT32_MAX, what);
   if (!number) return number.take_error();
   slot = static_cast<std::uint32_t>(*number);
@@ -116,7 +116,8 @@ ParseError MessageParser::error_at(std::size_t offset, std::string reason, int s
 std::optional<ParseError> MessageParser::find_line_end(std::size_t pos, std::size_t& crlf) const {
   const void* found = std::memchr(bytes_.data() + pos, '\n', bytes_.size() - pos);
   if (found == nullptr) {
-    return error_at(bytes_.size(), "message ends before the empty line that closes the header section");
+    return error_at(bytes_.size(),
+                    "message ends before the empty line that closes the header section");
   }
   const auto lf = static_cast<std::size_t>(static_cast<const char*>(found) - bytes_.data());
   if (lf == pos || bytes_[lf - 1] != '\r') return error_at(lf, "line ends with LF without CR");
@@ -143,12 +144,15 @@ std::optional<ParseError> MessageParser::parse_start_line(std::size_t& pos) {
   std::size_t crlf = 0;
   if (auto e = find_line_end(0, crlf)) return e;
   if (crlf > limits_.max_header_line_bytes) {
-    return error_at(0, "start line exceeds the limit of " + std::to_string(limits_.max_header_line_bytes) + " bytes",
+    return error_at(0,
+                    "start line exceeds the limit of " +
+                        std::to_string(limits_.max_header_line_bytes) + " bytes",
                     513);
   }
   if (crlf == 0) return error_at(0, "empty start line");
   const std::string_view line = bytes_.substr(0, crlf);
-  if (line.find('\r') != std::string_view::npos) return error_at(line.find('\r'), "CR inside the start line");
+  if (line.find('\r') != std::string_view::npos)
+    return error_at(line.find('\r'), "CR inside the start line");
   out_.is_request_ = !looks_like_status_line(line);
   pos = crlf + 2;
   return out_.is_request_ ? parse_request_line(line, out_.request_line_)
@@ -172,12 +176,16 @@ std::optional<ParseError> MessageParser::parse_header_section(std::size_t& pos) 
     }
     // A limit is the receiver's capacity, so exceeding it gives 513 (§21.5.7), not 400.
     if (crlf - pos > limits_.max_header_line_bytes) {
-      return error_at(pos, "header field exceeds the limit of " +
-                               std::to_string(limits_.max_header_line_bytes) + " bytes", 513);
+      return error_at(pos,
+                      "header field exceeds the limit of " +
+                          std::to_string(limits_.max_header_line_bytes) + " bytes",
+                      513);
     }
     if (out_.headers_.size() >= limits_.max_header_count) {
-      return error_at(pos, "more than the limit of " + std::to_string(limits_.max_header_count) +
-                               " header fields", 513);
+      return error_at(
+          pos,
+          "more than the limit of " + std::to_string(limits_.max_header_count) + " header fields",
+          513);
     }
 
     // header-name HCOLON: HCOLON = *( SP / HTAB ) ":" SWS
@@ -187,7 +195,8 @@ std::optional<ParseError> MessageParser::parse_header_section(std::size_t& pos) 
     field.offset = static_cast<std::uint32_t>(pos);
     field.name = s.take_token();
     if (field.name.empty()) {
-      return error_at(pos, "invalid header name " + quote_for_error(line.substr(0, line.find(':'))));
+      return error_at(pos,
+                      "invalid header name " + quote_for_error(line.substr(0, line.find(':'))));
     }
     while (!s.at_end() && (s.peek() == ' ' || s.peek() == '\t')) s.advance();
     if (!s.consume(':')) {
@@ -221,7 +230,8 @@ std::optional<ParseError> MessageParser::check_repeat(const HeaderField& field, 
   }
   if (!duplicate) return std::nullopt;
   if (field.id == HeaderId::kContentLength) {
-    return error_at(field.offset, "Content-Length appears more than once, so the body length is undefined");
+    return error_at(field.offset,
+                    "Content-Length appears more than once, so the body length is undefined");
   }
   if (!out_.semantic_error_) {
     ParseError e = error_at(field.offset, "header may appear only once");
@@ -277,8 +287,18 @@ std::optional<ParseError> MessageParser::parse_header(HeaderField& field) {
       return store_u32(v, base, "Expires", slot(m.expires_));
     case HeaderId::kMinExpires:
       return store_u32(v, base, "Min-Expires", slot(m.min_expires_));
-    case HeaderId::kContact:
-      return parse_contact(v, base, m.contacts_, m.contact_star_);
+    case HeaderId::kContact: {
+      // §10.3 step 6: "*" is the only Contact value of a message, across
+      // all its Contact fields.
+      const bool had_star = m.contact_star_;
+      const std::size_t had_contacts = m.contacts_.size();
+      if (auto e = parse_contact(v, base, m.contacts_, m.contact_star_)) return e;
+      if ((had_star && (m.contacts_.size() > had_contacts || v == "*")) ||
+          (m.contact_star_ && had_contacts > 0)) {
+        return error_at(field.offset, "Contact '*' must be the only Contact value in the message");
+      }
+      return std::nullopt;
+    }
     case HeaderId::kRoute:
       return parse_route(v, base, m.routes_);
     case HeaderId::kRecordRoute:
@@ -347,8 +367,8 @@ void MessageParser::check_required_headers() {
     const char* name;
   };
   const Required required[] = {
-      {!out_.vias_.empty(), "Via"},         {out_.from_.has_value(), "From"},
-      {out_.to_.has_value(), "To"},         {!out_.call_id_.empty(), "Call-ID"},
+      {!out_.vias_.empty(), "Via"},     {out_.from_.has_value(), "From"},
+      {out_.to_.has_value(), "To"},     {!out_.call_id_.empty(), "Call-ID"},
       {out_.cseq_.has_value(), "CSeq"},
   };
   for (const Required& header : required) {
@@ -375,9 +395,9 @@ std::optional<ParseError> MessageParser::frame_body(std::size_t body_start) {
   }
   const std::size_t length = *out_.content_length_;
   if (length > available) {
-    ParseError e = error_at(body_start, "Content-Length " + std::to_string(length) +
-                                            " exceeds the " + std::to_string(available) +
-                                            " bytes of body received");
+    ParseError e =
+        error_at(body_start, "Content-Length " + std::to_string(length) + " exceeds the " +
+                                 std::to_string(available) + " bytes of body received");
     e.header_name = "Content-Length";
     return e;
   }

@@ -13,6 +13,7 @@
 
 #include "sip/charset.hpp"
 #include "sip/parse_error.hpp"
+#include "sip/utf8.hpp"
 
 namespace sippay::sip {
 
@@ -90,6 +91,7 @@ class Scanner {
 
   // Takes a quoted-string (§25.1) starting at the cursor, which must be at the
   // opening DQUOTE. Returns the whole string with its quotes, escapes kept.
+  // Non-ASCII text must be well-formed UTF-8 (see utf8_sequence_length).
   // On error returns an empty view and sets `error` to the reason.
   std::string_view take_quoted_string(const char*& error) {
     const std::size_t start = pos_;
@@ -97,43 +99,57 @@ class Scanner {
       error = "expected a quoted string";
       return {};
     }
-    while (pos_ < text_.size()) {
-      const auto c = static_cast<unsigned char>(text_[pos_]);
+    const std::size_t size = text_.size();
+    std::size_t i = pos_;
+    while (true) {
+      // qdtext = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII. Most bytes are
+      // printable ASCII, which one table lookup accepts; the others are checked
+      // one by one below.
+      while (i < size && charset::is(text_[i], charset::kQdtextPlain)) ++i;
+      if (i >= size) break;
+      const auto c = static_cast<unsigned char>(text_[i]);
       if (c == '"') {
-        ++pos_;
+        pos_ = i + 1;
         return text_.substr(start, pos_ - start);
       }
       if (c == '\\') {
         // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
-        if (pos_ + 1 >= text_.size()) break;
-        const auto escaped = static_cast<unsigned char>(text_[pos_ + 1]);
+        if (i + 1 >= size) break;
+        const auto escaped = static_cast<unsigned char>(text_[i + 1]);
         if (escaped == '\r' || escaped == '\n' || escaped > 0x7F) {
+          pos_ = i;
           error = "invalid escaped character in quoted string";
           return {};
         }
-        pos_ += 2;
+        i += 2;
         continue;
       }
       if (c == '\r') {
         // Folding inside a quoted string is LWS, which qdtext allows.
-        if (pos_ + 2 < text_.size() && text_[pos_ + 1] == '\n' && charset::is_ws(text_[pos_ + 2])) {
-          pos_ += 3;
+        if (i + 2 < size && text_[i + 1] == '\n' && charset::is_ws(text_[i + 2])) {
+          i += 3;
           continue;
         }
+        pos_ = i;
         error = "line break inside quoted string";
         return {};
       }
-      // qdtext = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII
-      if (c < 0x20 && c != '\t') {
-        error = "control character inside quoted string";
-        return {};
+      if (c >= 0x80) {
+        const std::size_t length = utf8_sequence_length(text_, i);
+        if (length == 0) {
+          pos_ = i;
+          error = "invalid UTF-8 in quoted string";
+          return {};
+        }
+        i += length;
+        continue;
       }
-      if (c == 0x7F) {
-        error = "DEL character inside quoted string";
-        return {};
-      }
-      ++pos_;
+      pos_ = i;
+      error = c == 0x7F ? "DEL character inside quoted string"
+                        : "control character inside quoted string";
+      return {};
     }
+    pos_ = i;
     error = "unterminated quoted string";
     return {};
   }

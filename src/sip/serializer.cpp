@@ -76,7 +76,8 @@ void append_start_line(std::string& out, const Message& message) {
     out.append(" SIP/2.0\r\n");
   } else {
     const StatusLine& line = message.status_line();
-    fmt::format_to(std::back_inserter(out), "SIP/2.0 {} {}\r\n", line.status_code, line.reason_phrase);
+    fmt::format_to(std::back_inserter(out), "SIP/2.0 {} {}\r\n", line.status_code,
+                   line.reason_phrase);
   }
 }
 
@@ -91,7 +92,9 @@ void append_elements(std::string& out, const HeaderField& field, std::span<const
   }
 }
 
-void append_contact(std::string& out, const Contact& contact) { append_name_addr(out, contact.address); }
+void append_contact(std::string& out, const Contact& contact) {
+  append_name_addr(out, contact.address);
+}
 
 void append_media_type(std::string& out, const MediaType& media) {
   out.append(media.type);
@@ -134,7 +137,8 @@ void append_repeated_value(std::string& out, const HeaderField& field) {
       if (auto media = parse_media_type(v, 0)) return append_media_type(out, *media);
       break;
     case HeaderId::kContentDisposition:
-      if (auto disposition = parse_content_disposition(v, 0)) return append_disposition(out, *disposition);
+      if (auto disposition = parse_content_disposition(v, 0))
+        return append_disposition(out, *disposition);
       break;
     default:
       break;

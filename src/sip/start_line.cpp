@@ -132,7 +132,8 @@ std::optional<ParseError> parse_status_line(std::string_view line, StatusLine& o
   const std::string_view digits = s.take_while(charset::kDigit);
   const auto code = grammar::to_unsigned(digits, 699);
   if (digits.size() != 3 || !code || *code < 100) {
-    return s.error_at(code_pos, "status code " + quote_for_error(digits) + " must be 3 digits from 100 to 699");
+    return s.error_at(
+        code_pos, "status code " + quote_for_error(digits) + " must be 3 digits from 100 to 699");
   }
   out.status_code = static_cast<int>(*code);
   if (!s.consume(' ')) return s.error("expected one space after the status code");

@@ -114,8 +114,10 @@ StreamFramer::Event StreamFramer::find_message_size(std::string_view data) {
   const std::size_t header_end = data.find("\r\n\r\n", scan_from_);
   if (header_end == std::string_view::npos) {
     if (data.size() > limits_.max_message_bytes) {
-      return fail(0, "header section exceeds the message limit of " +
-                         std::to_string(limits_.max_message_bytes) + " bytes", 513);
+      return fail(0,
+                  "header section exceeds the message limit of " +
+                      std::to_string(limits_.max_message_bytes) + " bytes",
+                  513);
     }
     scan_from_ = data.size() < 3 ? 0 : data.size() - 3;
     return Event::kNeedMore;
@@ -130,14 +132,17 @@ StreamFramer::Event StreamFramer::find_message_size(std::string_view data) {
     case ContentLengthField::State::kInvalid:
       return fail(length.offset, "invalid Content-Length: expected a number from 0 to 4294967295");
     case ContentLengthField::State::kRepeated:
-      return fail(length.offset, "Content-Length appears more than once, so the body length is undefined");
+      return fail(length.offset,
+                  "Content-Length appears more than once, so the body length is undefined");
     case ContentLengthField::State::kValid:
       break;
   }
   const std::size_t total = body_start + static_cast<std::size_t>(length.value);
   if (total > limits_.max_message_bytes) {
-    return fail(0, "message of " + std::to_string(total) + " bytes exceeds the limit of " +
-                       std::to_string(limits_.max_message_bytes), 513);
+    return fail(0,
+                "message of " + std::to_string(total) + " bytes exceeds the limit of " +
+                    std::to_string(limits_.max_message_bytes),
+                513);
   }
   message_size_ = total;
   return Event::kMessage;

@@ -23,11 +23,11 @@ namespace sippay::sip {
 class StreamFramer {
  public:
   enum class Event : unsigned char {
-    kNeedMore,   // no complete message buffered
-    kMessage,    // `message()` holds one whole message
-    kPing,       // a double CRLF: answer with a single CRLF
-    kPong,       // a single CRLF, the answer to our ping
-    kError,      // `error()` contains the reason; close the connection
+    kNeedMore,  // no complete message buffered
+    kMessage,   // `message()` holds one whole message
+    kPing,      // a double CRLF: answer with a single CRLF
+    kPong,      // a single CRLF, the answer to our ping
+    kError,     // `error()` contains the reason; close the connection
   };
 
   explicit StreamFramer(ParseLimits limits = {}) : limits_(limits) {}

@@ -94,7 +94,8 @@ TEST(StreamFramer, PipelinedInOneFeed) {
   StreamFramer framer;
   framer.feed(kInvite + kOk + kInvite);
   const Drained drained = drain(framer);
-  const std::vector<Event> expected = {Event::kMessage, Event::kMessage, Event::kMessage, Event::kNeedMore};
+  const std::vector<Event> expected = {Event::kMessage, Event::kMessage, Event::kMessage,
+                                       Event::kNeedMore};
   EXPECT_EQ(drained.events, expected);
   ASSERT_EQ(drained.messages.size(), 3u);
   EXPECT_EQ(drained.messages[0], kInvite);
@@ -115,8 +116,9 @@ TEST(StreamFramer, PingAndPongBetweenMessages) {
   StreamFramer framer;
   framer.feed("\r\n\r\n" + kOk + "\r\n" + kInvite + "\r\n\r\n\r\n");
   const Drained drained = drain(framer);
-  const std::vector<Event> expected = {Event::kPing, Event::kMessage, Event::kPong,
-                                       Event::kMessage, Event::kPing, Event::kPong, Event::kNeedMore};
+  const std::vector<Event> expected = {Event::kPing,    Event::kMessage, Event::kPong,
+                                       Event::kMessage, Event::kPing,    Event::kPong,
+                                       Event::kNeedMore};
   EXPECT_EQ(drained.events, expected);
   ASSERT_EQ(drained.messages.size(), 2u);
   EXPECT_EQ(drained.messages[0], kOk);

@@ -202,7 +202,7 @@ HostnameScan scan_hostname(std::string_view s, std::size_t pos) {
   std::size_t i = pos;
   while (true) {
     const std::size_t label_start = i;
-    while (i < s.size() && s[i] != '.' && charset::is(s[i], charset::kHostname)) ++i;
+    while (i < s.size() && charset::is(s[i], charset::kLabel)) ++i;
     const bool dot = i < s.size() && s[i] == '.';
     if (i == label_start) {
       if (!dot) break;  // the end of the host, after a trailing dot or at `pos`
@@ -864,6 +864,14 @@ Result<Uri> parse_uri(std::string_view text, std::size_t base) {
   UriParser parser(text, base, uri);
   if (!parser.parse_scheme()) result = parser.take_error();
   return result;
+}
+
+std::optional<ParseError> parse_uri_into(std::string_view text, std::size_t base, Uri& uri) {
+  uri = kEmptyUri;
+  uri.text = text;
+  UriParser parser(text, base, uri);
+  if (!parser.parse_scheme()) return parser.take_error();
+  return std::nullopt;
 }
 
 bool uri_equivalent(const Uri& a, const Uri& b) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -54,6 +55,10 @@ struct Uri {
 // for error positions. A URI with an unknown scheme is accepted as an
 // absolute URI when it matches RFC 3986's grammar.
 Result<Uri> parse_uri(std::string_view text, std::size_t base = 0);
+// The same, into `uri`, which is reset first: for a Uri inside a larger
+// value, which this fills without a copy. Returns the error, after which
+// `uri` holds a partial value.
+std::optional<ParseError> parse_uri_into(std::string_view text, std::size_t base, Uri& uri);
 
 // Compares two URIs by the rules of RFC 3261 §19.1.4 for sip and sips, RFC
 // 3966 §4 for tel, and byte equality after the scheme otherwise.

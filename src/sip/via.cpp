@@ -1,6 +1,4 @@
 // Via (RFC 3261 §20.42, grammar §25.1; rport from RFC 3581).
-#include <iterator>
-
 #include "sip/header_grammar.hpp"
 #include "sip/headers.hpp"
 
@@ -12,59 +10,68 @@ using grammar::quote_for_error;
 // The via-params that Via picks out into its fields (§25.1, RFC 3581 §5).
 // Each may appear once, so that a field and ParamList::find, which returns
 // the first match, never read different values.
-constexpr std::string_view kPickedParams[] = {"branch", "received", "rport", "ttl", "maddr"};
+enum PickedParam { kBranch, kReceived, kRport, kTtl, kMaddr };
+constexpr grammar::NameIndex<5> kPickedParams({"branch", "received", "rport", "ttl", "maddr"});
 
 std::optional<ParseError> apply_via_param(Scanner& s, Via& via, unsigned& seen,
                                           std::string_view name, std::string_view value,
                                           bool has_value, std::size_t name_pos) {
+  const int picked = kPickedParams.find(name);
+  if (picked < 0) return std::nullopt;
   auto fail = [&](std::string reason) { return s.error_at(name_pos, std::move(reason)); };
-  for (std::size_t i = 0; i < std::size(kPickedParams); ++i) {
-    if (!charset::iequals(name, kPickedParams[i])) continue;
-    if ((seen & (1U << i)) != 0) {
-      return fail("duplicate " + std::string(kPickedParams[i]) + " parameter");
-    }
-    seen |= 1U << i;
+  if ((seen & (1U << picked)) != 0) {
+    return fail("duplicate " + std::string(kPickedParams.name(picked)) + " parameter");
   }
-  if (charset::iequals(name, "branch")) {
-    if (!has_value || value.front() == '"' || value.front() == '[') {
-      return fail("branch parameter must be a token");
-    }
-    via.branch = value;
-    via.has_branch = true;
-  } else if (charset::iequals(name, "received")) {
-    std::string_view address = value;
-    if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
-      // NOTE: §25.1 writes an IPv6 received value bare; bracketed values
-      // seen from deployed stacks are accepted too.
-      address = address.substr(1, address.size() - 2);
-    }
-    if (!has_value || !(is_ipv4(address) || is_ipv6(address))) {
-      return fail("received parameter must be an IPv4 or IPv6 address, not " +
-                  quote_for_error(value));
-    }
-    via.received = value;
-  } else if (charset::iequals(name, "rport")) {
-    via.has_rport = true;
-    if (has_value) {
-      // A port of 0 cannot be the source port of a request, and 0 is what
-      // `rport` holds for a parameter without a value.
-      const auto port = grammar::to_unsigned(value, 65535);
-      if (!port || *port == 0) {
-        return fail("rport value " + quote_for_error(value) + " must be 1 to 65535");
+  seen |= 1U << picked;
+  switch (picked) {
+    case kBranch:
+      if (!has_value || value.front() == '"' || value.front() == '[') {
+        return fail("branch parameter must be a token");
       }
-      via.rport = static_cast<std::uint16_t>(*port);
+      via.branch = value;
+      via.has_branch = true;
+      break;
+    case kReceived: {
+      std::string_view address = value;
+      if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
+        // NOTE: §25.1 writes an IPv6 received value bare; bracketed values
+        // seen from deployed stacks are accepted too.
+        address = address.substr(1, address.size() - 2);
+      }
+      if (!has_value || !(is_ipv4(address) || is_ipv6(address))) {
+        return fail("received parameter must be an IPv4 or IPv6 address, not " +
+                    quote_for_error(value));
+      }
+      via.received = value;
+      break;
     }
-  } else if (charset::iequals(name, "ttl")) {
-    const auto ttl =
-        has_value && value.size() <= 3 ? grammar::to_unsigned(value, 255) : std::nullopt;
-    if (!ttl) return fail("ttl value " + quote_for_error(value) + " must be 0 to 255");
-    via.ttl = static_cast<int>(*ttl);
-  } else if (charset::iequals(name, "maddr")) {
-    HostType type = HostType::kNone;
-    if (!has_value || !is_host(value, type)) {
-      return fail("maddr value " + quote_for_error(value) + " is not a host");
+    case kRport:
+      via.has_rport = true;
+      if (has_value) {
+        // A port of 0 cannot be the source port of a request, and 0 is what
+        // `rport` holds for a parameter without a value.
+        const auto port = grammar::to_unsigned(value, 65535);
+        if (!port || *port == 0) {
+          return fail("rport value " + quote_for_error(value) + " must be 1 to 65535");
+        }
+        via.rport = static_cast<std::uint16_t>(*port);
+      }
+      break;
+    case kTtl: {
+      const auto ttl =
+          has_value && value.size() <= 3 ? grammar::to_unsigned(value, 255) : std::nullopt;
+      if (!ttl) return fail("ttl value " + quote_for_error(value) + " must be 0 to 255");
+      via.ttl = static_cast<int>(*ttl);
+      break;
     }
-    via.maddr = value;
+    case kMaddr: {
+      HostType type = HostType::kNone;
+      if (!has_value || !is_host(value, type)) {
+        return fail("maddr value " + quote_for_error(value) + " is not a host");
+      }
+      via.maddr = value;
+      break;
+    }
   }
   return std::nullopt;
 }

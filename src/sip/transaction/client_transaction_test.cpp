@@ -118,8 +118,8 @@ class ClientHarness final : public NonInviteClientTransaction::Context {
     note_state();
   }
 
-  // Schedules input for `at` after the start, before the timers the
-  // machine starts at that same instant.
+  // Schedules a response `at` after the start. Inputs scheduled before
+  // start() fire before machine timers due at the same instant.
   void receive_response_at(milliseconds at, int status_code) {
     clock_.start(at, [this, status_code] {
       machine_.receive_response(response_with_status(status_code));
@@ -209,7 +209,7 @@ constexpr auto kTransportError = TransactionFailure::kTransportError;
 
 const ClientCase kClientCases[] = {
     {
-        // Timer E doubles from T1 to T2, then stays at T2; Timer F ends it.
+        // Timer E doubles from T1 up to T2 and stays there until Timer F fires.
         .name = "UdpWithoutResponseTimesOut",
         .timers = kRfcTimers,
         .reliable = false,
@@ -230,8 +230,8 @@ const ClientCase kClientCases[] = {
         .failures = {},
     },
     {
-        // The Timer E running when the 100 arrives keeps its deadline; from
-        // then on it restarts with T2.
+        // The Timer E running when the 100 arrives keeps its deadline, and
+        // from then on it restarts with T2.
         .name = "UdpProvisionalThenFinal",
         .timers = kRfcTimers,
         .reliable = false,

@@ -39,10 +39,10 @@ struct Transition {
   bool operator==(const Transition&) const = default;
 };
 
-struct Refusal {
+struct RejectedResponse {
   std::int64_t at_ms;
   int status_code;
-  bool operator==(const Refusal&) const = default;
+  bool operator==(const RejectedResponse&) const = default;
 };
 
 std::ostream& operator<<(std::ostream& out, const Transmission& transmission) {
@@ -54,12 +54,12 @@ std::ostream& operator<<(std::ostream& out, const Failure& failure) {
 std::ostream& operator<<(std::ostream& out, const Transition& transition) {
   return out << to_string(transition.state) << " at " << transition.at_ms << " ms";
 }
-std::ostream& operator<<(std::ostream& out, const Refusal& refusal) {
-  return out << refusal.status_code << " at " << refusal.at_ms << " ms";
+std::ostream& operator<<(std::ostream& out, const RejectedResponse& rejected) {
+  return out << rejected.status_code << " at " << rejected.at_ms << " ms";
 }
 
-// Runs a NonInviteServerTransaction on a manual clock and records what the
-// machine asks of its Context.
+// Runs a NonInviteServerTransaction on a manual clock and records each call
+// the machine makes on its Context.
 class ServerHarness final : public NonInviteServerTransaction::Context {
  public:
   ServerHarness(TimerConfig timers, bool reliable) : machine_(*this, timers, reliable) {}
@@ -88,12 +88,12 @@ class ServerHarness final : public NonInviteServerTransaction::Context {
     });
   }
 
-  // respond() returns false once a final response went out; that is
-  // recorded as a refusal.
+  // respond() returns false once a final response went out, and the
+  // harness records that as a rejected response.
   void respond_at(milliseconds at, int status_code) {
     clock_.start(at, [this, status_code] {
       if (!machine_.respond(status_code, response_text(status_code))) {
-        refusals.push_back({now_ms(), status_code});
+        rejected_responses.push_back({now_ms(), status_code});
       }
       note_state();
     });
@@ -114,7 +114,7 @@ class ServerHarness final : public NonInviteServerTransaction::Context {
   std::vector<Transmission> transmissions;
   std::vector<Failure> failures;
   std::vector<Transition> transitions;
-  std::vector<Refusal> refusals;
+  std::vector<RejectedResponse> rejected_responses;
   std::vector<TransactionTimer> timer_starts;
   std::vector<std::int64_t> timer_delays_ms;
 
@@ -147,7 +147,7 @@ struct ServerCase {
   std::vector<ServerInput> inputs;
   std::vector<Transmission> transmissions;
   std::vector<Transition> transitions;
-  std::vector<Refusal> refusals;
+  std::vector<RejectedResponse> rejected_responses;
   std::vector<Failure> failures;
 };
 
@@ -168,18 +168,18 @@ const ServerCase kServerCases[] = {
         .inputs = {respond_at(100, 200)},
         .transmissions = {{100, "SIP/2.0 200"}},
         .transitions = {{100, State::kCompleted}, {32100, State::kTerminated}},
-        .refusals = {},
+        .rejected_responses = {},
         .failures = {},
     },
     {
-        // Trying has nothing to resend: the user has not answered yet.
+        // Trying has nothing to resend because the user has not responded yet.
         .name = "TryingAbsorbsRetransmissions",
         .timers = kRfcTimers,
         .reliable = false,
         .inputs = {retransmission_at(50), retransmission_at(80), respond_at(100, 200)},
         .transmissions = {{100, "SIP/2.0 200"}},
         .transitions = {{100, State::kCompleted}, {32100, State::kTerminated}},
-        .refusals = {},
+        .rejected_responses = {},
         .failures = {},
     },
     {
@@ -200,18 +200,18 @@ const ServerCase kServerCases[] = {
         .transitions = {{10, State::kProceeding},
                         {800, State::kCompleted},
                         {32800, State::kTerminated}},
-        .refusals = {},
+        .rejected_responses = {},
         .failures = {},
     },
     {
-        .name = "RespondAfterFinalRefused",
+        .name = "RespondAfterFinalRejected",
         .timers = kRfcTimers,
         .reliable = false,
         .inputs = {respond_at(100, 200), respond_at(200, 404), respond_at(300, 180),
                    retransmission_at(400)},
         .transmissions = {{100, "SIP/2.0 200"}, {400, "SIP/2.0 200"}},
         .transitions = {{100, State::kCompleted}, {32100, State::kTerminated}},
-        .refusals = {{200, 404}, {300, 180}},
+        .rejected_responses = {{200, 404}, {300, 180}},
         .failures = {},
     },
     {
@@ -221,7 +221,7 @@ const ServerCase kServerCases[] = {
         .inputs = {respond_at(0, 500), retransmission_at(32500), respond_at(33000, 200)},
         .transmissions = {{0, "SIP/2.0 500"}},
         .transitions = {{0, State::kCompleted}, {32000, State::kTerminated}},
-        .refusals = {{33000, 200}},
+        .rejected_responses = {{33000, 200}},
         .failures = {},
     },
     {
@@ -233,7 +233,7 @@ const ServerCase kServerCases[] = {
                    retransmission_at(40), respond_at(50, 200)},
         .transmissions = {{10, "SIP/2.0 100"}, {20, "SIP/2.0 100"}, {30, "SIP/2.0 200"}},
         .transitions = {{10, State::kProceeding}, {30, State::kTerminated}},
-        .refusals = {{50, 200}},
+        .rejected_responses = {{50, 200}},
         .failures = {},
     },
     {
@@ -243,7 +243,7 @@ const ServerCase kServerCases[] = {
         .inputs = {respond_at(100, 202), retransmission_at(6499), retransmission_at(6501)},
         .transmissions = {{100, "SIP/2.0 202"}, {6499, "SIP/2.0 202"}},
         .transitions = {{100, State::kCompleted}, {6500, State::kTerminated}},
-        .refusals = {},
+        .rejected_responses = {},
         .failures = {},
     },
     {
@@ -253,7 +253,7 @@ const ServerCase kServerCases[] = {
         .inputs = {transport_failure_at(100), respond_at(200, 200), retransmission_at(300)},
         .transmissions = {},
         .transitions = {{100, State::kTerminated}},
-        .refusals = {{200, 200}},
+        .rejected_responses = {{200, 200}},
         .failures = {{100, kTransportError}},
     },
     {
@@ -264,7 +264,7 @@ const ServerCase kServerCases[] = {
                    respond_at(400, 200)},
         .transmissions = {{100, "SIP/2.0 100"}},
         .transitions = {{100, State::kProceeding}, {200, State::kTerminated}},
-        .refusals = {{400, 200}},
+        .rejected_responses = {{400, 200}},
         .failures = {{200, kTransportError}},
     },
     {
@@ -274,7 +274,7 @@ const ServerCase kServerCases[] = {
         .inputs = {respond_at(100, 200), transport_failure_at(200), retransmission_at(300)},
         .transmissions = {{100, "SIP/2.0 200"}},
         .transitions = {{100, State::kCompleted}, {200, State::kTerminated}},
-        .refusals = {},
+        .rejected_responses = {},
         .failures = {{200, kTransportError}},
     },
     {
@@ -284,7 +284,7 @@ const ServerCase kServerCases[] = {
         .inputs = {respond_at(100, 200), transport_failure_at(40000)},
         .transmissions = {{100, "SIP/2.0 200"}},
         .transitions = {{100, State::kCompleted}, {32100, State::kTerminated}},
-        .refusals = {},
+        .rejected_responses = {},
         .failures = {},
     },
 };
@@ -312,7 +312,7 @@ TEST_P(ServerTransactionTable, FollowsFigure8) {
 
   EXPECT_EQ(harness.transmissions, test_case.transmissions);
   EXPECT_EQ(harness.transitions, test_case.transitions);
-  EXPECT_EQ(harness.refusals, test_case.refusals);
+  EXPECT_EQ(harness.rejected_responses, test_case.rejected_responses);
   EXPECT_EQ(harness.failures, test_case.failures);
   EXPECT_EQ(harness.state(), TransactionState::kTerminated);
 }

@@ -133,8 +133,8 @@ TEST(AsioTimerService, CancelBeforeExpiryPreventsCallback) {
 
 TEST(AsioTimerService, CancelAfterExpiryPreventsCallback) {
   // Both timers expire before the io_context runs, so Asio queues both
-  // handlers with a success code at once; the first callback then cancels
-  // the second, whose handler can no longer be recalled.
+  // handlers with a success code at once. The first callback then cancels
+  // the second, whose queued handler Asio can no longer recall.
   asio::io_context io;
   AsioTimerService timers(io);
   bool second_fired = false;

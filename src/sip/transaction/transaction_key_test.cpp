@@ -18,7 +18,7 @@ Message parse(const std::string& text) {
   return parsed.ok() ? std::move(parsed).value() : Message{};
 }
 
-// The fields that matching reads; each test changes one.
+// The fields that matching reads. Each test changes some of them.
 struct Fields {
   std::string method = "MESSAGE";
   std::string request_uri = "sip:merchant@example.net";

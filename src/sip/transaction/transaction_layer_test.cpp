@@ -108,7 +108,7 @@ struct UacOutcome {
 
 // A UAC layer at port 5060 and a UAS layer at 5070 on one simulated network,
 // with a third endpoint at 5080 (`peer`) that sends and receives raw bytes.
-// By default the UAS answers every request with 200 at once.
+// By default the UAS responds to every request with 200 at once.
 class LayerPair {
  public:
   using UasBehaviour = std::function<void(ServerTransactionId id, const ReceivedMessage& request)>;
@@ -208,6 +208,9 @@ TEST(TransactionLayer, NoLossDeliversEachRequestOnce) {
   }
   EXPECT_EQ(pair.uac_endpoint.messages_sent(), static_cast<std::uint64_t>(kRequests));
   EXPECT_EQ(pair.uas_endpoint.messages_sent(), static_cast<std::uint64_t>(kRequests));
+  // Completed transactions only absorb retransmissions now.
+  EXPECT_EQ(pair.uac.unfinished_transactions(), 0u);
+  EXPECT_EQ(pair.uas.unfinished_transactions(), 0u);
 
   // Timer K (T4) keeps the client transactions until 20 + 5000 ms.
   pair.clock.advance(milliseconds(4999));
@@ -234,9 +237,9 @@ struct LossySummary {
 };
 
 // Sends `requests` MESSAGEs, 50 ms apart, for each seed from 1 to `seeds`,
-// and checks every request's fate: delivered to the UAS exactly once and
-// answered with one final response, or timed out by Timer F with no final
-// response and at most one delivery. Stops at the first seed that fails.
+// and checks every request's fate: delivered to the UAS exactly once with
+// one final response back, or timed out by Timer F with no final response
+// and at most one delivery. Stops at the first seed that fails.
 LossySummary run_lossy_exchanges(const NetworkConditions& conditions, int seeds, int requests) {
   LossySummary summary;
   for (int seed = 1; seed <= seeds && !::testing::Test::HasFailure(); ++seed) {
@@ -298,8 +301,8 @@ TEST(TransactionLayer, LossyNetworkDeliversEachRequestOnce) {
 
   // A request times out when none of its 11 sends makes a round trip. A
   // message crosses with probability 0.8 * 0.7 + 0.2 * (1 - 0.3^2) = 0.74,
-  // so that is about (1 - 0.74^2)^11 = 1.5e-4 of requests: below one in
-  // 4000 on average. Seeds 1 to 200 happen to give none.
+  // so a rough estimate is (1 - 0.74^2)^11 = 1.6e-4 of requests, below one
+  // in 4000 on average. Seeds 1 to 200 give none.
   EXPECT_EQ(summary.requests, 4000);
   EXPECT_LE(summary.timeouts, summary.requests / 200) << summary.timeouts << " timed out";
 }
@@ -331,12 +334,15 @@ TEST(TransactionLayer, ProvisionalThenFinal) {
   };
 
   pair.send_message(0);
+  pair.clock.advance(milliseconds(1000));
+  EXPECT_EQ(pair.uac.unfinished_transactions(), 1u);  // Proceeding
+  EXPECT_EQ(pair.uas.unfinished_transactions(), 1u);  // Proceeding
   pair.clock.run_until_idle();
 
   // The request reaches the UAS at 10 ms. The 100 arrives at 20 ms, before
-  // Timer E, which then retransmits at 500 ms and every T2 (4 s) after; the
-  // UAS answers each retransmission with the 100 again, and the UAC passes
-  // every provisional up (§17.1.2.2).
+  // Timer E, which then retransmits at 500 ms and every T2 (4 s) after. The
+  // UAS resends the 100 for each retransmission, and the UAC passes every
+  // provisional up (§17.1.2.2).
   const std::vector<TimedResponse> expected = {{20, 100}, {520, 100}, {4520, 100}, {6020, 200}};
   EXPECT_EQ(pair.outcomes[0].responses, expected);
   EXPECT_TRUE(pair.outcomes[0].failures.empty());
@@ -457,8 +463,8 @@ TEST(TransactionLayer, ResponseSendErrorReachesUser) {
 
 TEST(TransactionLayer, StrayResponsesCounted) {
   LayerPair pair(NetworkConditions{}, /*seed=*/1);
-  // The peer stands in for a UAS that repeats its final response: once at
-  // once, once while Timer K runs (absorbed) and once after (stray).
+  // The peer plays a UAS that sends its final response three times: at
+  // once, while Timer K runs (absorbed) and after Timer K (stray).
   std::vector<std::string> requests_seen;
   pair.peer.set_receiver([&](ReceivedMessage request) {
     const std::string response = response_to(request.message, 200, "OK");

@@ -20,7 +20,7 @@ namespace sippay::sip::transport_detail {
 namespace {
 
 constexpr std::size_t kReadBufferBytes = 16384;
-// Queued messages written with one gathered write.
+// Maximum queued messages per gathered write.
 constexpr std::size_t kMaxBatch = 64;
 
 // A peer that closed its end is reported as a closed connection, not "End of file".
@@ -78,8 +78,8 @@ void Connection::close(std::error_code reason) {
   spdlog::debug("SIP transport: connection {} to {} closed: {}", id_, remote_.to_string(),
                 reason.message());
 
-  // A send that never reached the wire fails with the close reason, or with
-  // the connect error when the connection never opened.
+  // Queued sends fail with kConnectionClosed, or with `reason` (the connect
+  // or handshake error) when the connection never opened.
   const std::error_code send_error =
       was_open ? make_error_code(TransportError::kConnectionClosed) : reason;
   for (auto& pending : queue_) {
@@ -153,10 +153,16 @@ void Connection::deliver(std::string_view bytes) {
 }
 
 void Connection::complete(SendHandler& done, std::error_code error) {
-  if (!done || owner_.expired()) {
+  if (!done) {
     return;
   }
-  asio::post(executor_, [done = std::move(done), error] { done(error); });
+  // The owner is checked when the handler runs: the TransportLayer may be
+  // destroyed in between.
+  asio::post(executor_, [owner = owner_, done = std::move(done), error] {
+    if (!owner.expired()) {
+      done(error);
+    }
+  });
 }
 
 void Connection::start_watchdog() {

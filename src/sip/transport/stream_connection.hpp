@@ -89,7 +89,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void touch() { last_activity_ = Clock::now(); }
   // Runs the connect and idle timeouts until the connection closes.
   void start_watchdog();
-  // Posts `done(error)` unless the owner is gone.
+  // Posts `done(error)`, which runs unless the owner is gone by then.
   void complete(SendHandler& done, std::error_code error);
   std::shared_ptr<TransportOwner> owner() const { return owner_.lock(); }
 

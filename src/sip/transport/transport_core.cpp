@@ -340,7 +340,11 @@ std::shared_ptr<Connection> TransportCore::open_connection(const TransportAddres
 
 void TransportCore::fail(SendHandler done, std::error_code error) {
   if (done) {
-    asio::post(io_, [done = std::move(done), error] { done(error); });
+    asio::post(io_, [self = weak_from_this(), done = std::move(done), error] {
+      if (!self.expired()) {
+        done(error);
+      }
+    });
   }
 }
 
@@ -368,9 +372,9 @@ void TransportCore::accept(asio::ip::tcp::socket socket, TransportProtocol proto
   if (table_.size() >= settings_.max_connections) {
     ++stats_.connections_rejected;
     if (rejected_log_.count_and_check()) {
-      spdlog::warn("SIP transport: rejected a connection from {}: {} connections open ({} "
-                   "rejected so far)",
-                   remote.to_string(), table_.size(), rejected_log_.count());
+      spdlog::warn("SIP transport: rejected a connection from {}: max_connections ({}) reached "
+                   "({} rejected so far)",
+                   remote.to_string(), settings_.max_connections, rejected_log_.count());
     }
     return;  // the socket closes as it goes out of scope
   }

@@ -66,7 +66,7 @@ class TransportCore final : public TransportOwner,
                                         const TransportAddress* local) const;
   void register_alias(const ReceivedMessage& message);
   ConnectionSettings connection_settings() const;
-  // Posts `done(error)`.
+  // Posts `done(error)`, which runs unless this core is gone by then.
   void fail(SendHandler done, std::error_code error);
 
   asio::io_context& io_;

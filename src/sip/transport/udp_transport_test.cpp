@@ -184,6 +184,22 @@ TEST(TransportUdp, SendAfterStopReportsError) {
   EXPECT_EQ(*sent.error, TransportError::kStopped);
 }
 
+TEST(TransportUdp, NoHandlerAfterLayerDestroyed) {
+  asio::io_context io;
+  bool called = false;
+  {
+    RecordingTransport client(io, udp_settings());
+    ASSERT_FALSE(client.layer.start());
+    client.layer.stop();
+    // The failure is posted, and the layer is gone before it runs.
+    client.layer.send_request("x", {TransportProtocol::kUdp, asio::ip::address_v4::loopback(), 9},
+                              "", [&called](std::error_code) { called = true; });
+  }
+  // Returns as soon as the io_context runs out of work.
+  io.run_for(std::chrono::seconds(5));
+  EXPECT_FALSE(called);
+}
+
 TEST(TransportUdp, ListensOnSeveralAddresses) {
   asio::io_context io;
   TransportSettings settings;

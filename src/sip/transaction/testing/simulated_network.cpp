@@ -42,9 +42,9 @@ SimulatedEndpoint& SimulatedNetwork::add_endpoint(const TransportAddress& addres
 }
 
 bool SimulatedNetwork::draw(double probability) {
-  // mt19937 yields uniform 32-bit values; compare against the probability
-  // scaled to 2^32 rather than use a distribution whose algorithm each
-  // standard library picks for itself.
+  // mt19937 yields uniform 32-bit values. Comparing them with the
+  // probability scaled to 2^32 avoids the standard distributions, whose
+  // algorithms differ between standard libraries.
   return static_cast<double>(random_()) < probability * 4294967296.0;
 }
 

@@ -62,8 +62,8 @@ class SimulatedEndpoint final : public TransactionTransport {
   const TransportAddress& address() const { return address_; }
   // Where this endpoint's received messages go, usually TransactionLayer::receive.
   void set_receiver(Receiver receiver) { receiver_ = std::move(receiver); }
-  // Makes every later send fail with `error` and put nothing on the network;
-  // an empty error_code makes sends work again.
+  // Makes every later send fail with `error` and put nothing on the network.
+  // An empty error_code makes sends work again.
   void set_send_error(std::error_code error) { send_error_ = error; }
   // Messages this endpoint put on the network, before loss and duplication.
   std::uint64_t messages_sent() const { return messages_sent_; }
