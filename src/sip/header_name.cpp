@@ -92,16 +92,6 @@ constexpr NameIndex make_index() {
 
 constexpr NameIndex kIndex = make_index();
 
-// Compares a token with a canonical name without regard to ASCII case.
-// Setting bit 0x20 folds letters; the other characters of canonical names
-// ('-') only match themselves among token characters.
-bool equals_folded(std::string_view token, std::string_view name) {
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    if ((token[i] | 0x20) != (name[i] | 0x20)) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 HeaderId lookup_header(std::string_view name) {
@@ -112,7 +102,8 @@ HeaderId lookup_header(std::string_view name) {
   if (name.size() == 1) return kIndex.by_compact[letter];
   for (HeaderId id : kIndex.by_length[name.size()][letter]) {
     if (id == HeaderId::kUnknown) break;
-    if (equals_folded(name, kSpellings[static_cast<std::size_t>(id)].name)) return id;
+    // Canonical names contain only letters and "-", as token_iequals requires.
+    if (charset::token_iequals(name, kSpellings[static_cast<std::size_t>(id)].name)) return id;
   }
   return HeaderId::kUnknown;
 }

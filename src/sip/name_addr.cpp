@@ -51,9 +51,7 @@ std::optional<ParseError> scan_bracketed_uri(Scanner& s, NameAddr& address) {
       return s.error_at(edge, "whitespace is not allowed inside '<' and '>'");
     }
   }
-  auto uri = parse_uri(uri_text, s.offset());
-  if (!uri) return uri.take_error();
-  address.uri = *uri;
+  if (auto e = parse_uri_into(uri_text, s.offset(), address.uri)) return e;
   address.bracketed = true;
   s.set_pos(close + 1);
   return std::nullopt;
@@ -72,10 +70,7 @@ std::optional<ParseError> scan_bare_uri(Scanner& s, NameAddr& address, bool in_l
   if (uri_text.find_first_of("?,") != std::string_view::npos) {
     return s.error_at(uri_start, "a URI containing '?' or ',' must be enclosed in '<' and '>'");
   }
-  auto uri = parse_uri(uri_text, s.offset() - uri_text.size());
-  if (!uri) return uri.take_error();
-  address.uri = *uri;
-  return std::nullopt;
+  return parse_uri_into(uri_text, s.offset() - uri_text.size(), address.uri);
 }
 
 // name-addr / addr-spec at the cursor. Parameters are scanned by the caller.
@@ -154,13 +149,19 @@ std::optional<int> parse_qvalue(std::string_view text) {
 
 }  // namespace
 
-Result<NameAddr> parse_from_to(std::string_view value, std::size_t base) {
+std::optional<ParseError> parse_from_to_into(std::string_view value, std::size_t base,
+                                             NameAddr& address) {
   Scanner s(value, base);
-  NameAddr address;
-  if (auto e = scan_element(s, address, Form::kAny, false, no_more_params)) return std::move(*e);
+  if (auto e = scan_element(s, address, Form::kAny, false, no_more_params)) return e;
   s.skip_lws();
   if (!s.at_end()) return s.error("unexpected text after address");
-  return address;
+  return std::nullopt;
+}
+
+Result<NameAddr> parse_from_to(std::string_view value, std::size_t base) {
+  Result<NameAddr> result{std::in_place};
+  if (auto e = parse_from_to_into(value, base, result.value())) result = std::move(*e);
+  return result;
 }
 
 std::optional<ParseError> parse_route(std::string_view value, std::size_t base,
@@ -168,9 +169,12 @@ std::optional<ParseError> parse_route(std::string_view value, std::size_t base,
   Scanner s(value, base);
   std::optional<ParseError> error;
   do {
-    NameAddr address;
-    if (auto e = scan_element(s, address, Form::kBracketedOnly, true, no_more_params)) return e;
-    out.push_back(address);
+    // Parsed in place; an element that fails is removed again.
+    NameAddr& address = out.emplace_back();
+    if (auto e = scan_element(s, address, Form::kBracketedOnly, true, no_more_params)) {
+      out.pop_back();
+      return e;
+    }
   } while (next_element(s, error));
   return error;
 }
@@ -184,7 +188,8 @@ std::optional<ParseError> parse_contact(std::string_view value, std::size_t base
   Scanner s(value, base);
   std::optional<ParseError> error;
   do {
-    Contact contact;
+    // Parsed in place; an element that fails is removed again.
+    Contact& contact = out.emplace_back();
     auto on_param = [&](std::string_view name, std::string_view param_value, bool has_value,
                         std::size_t pos) -> std::optional<ParseError> {
       // Duplicates would let the typed field and ParamList::find, which
@@ -209,9 +214,16 @@ std::optional<ParseError> parse_contact(std::string_view value, std::size_t base
       }
       return std::nullopt;
     };
-    if (!s.at_end() && s.peek() == '*') return s.error("'*' must be the only Contact value");
-    if (auto e = scan_element(s, contact.address, Form::kAny, true, on_param)) return e;
-    out.push_back(contact);
+    std::optional<ParseError> e;
+    if (!s.at_end() && s.peek() == '*') {
+      e = s.error("'*' must be the only Contact value");
+    } else {
+      e = scan_element(s, contact.address, Form::kAny, true, on_param);
+    }
+    if (e) {
+      out.pop_back();
+      return e;
+    }
   } while (next_element(s, error));
   return error;
 }

@@ -2,7 +2,6 @@
 // by Content-Length (§18.3), and the checks of §8.1.1 that make a message
 // usable at all.
 #include <cstring>
-#include <type_traits>
 
 #include "sip/header_grammar.hpp"
 #include "sip/message.hpp"
@@ -36,6 +35,9 @@ class MessageParser {
   Message& out_;
   const ParseLimits& limits_;
   Framing framing_;
+  // Bit `id` is set once a single-value header with that HeaderId was seen.
+  std::uint64_t single_seen_ = 0;
+  static_assert(static_cast<std::size_t>(HeaderId::kCount) <= 64);
 };
 
 namespace {
@@ -80,27 +82,38 @@ std::string_view trim_value(std::string_view value, std::size_t& leading) {
   return value.substr(begin, end - begin);
 }
 
+// Stores a parsed single-value header in `slot`, unless it repeats an
+// earlier one, which keeps its value.
 template <typename T>
-std::optional<ParseError> store(Result<T> result, std::optional<T>& slot) {
+std::optional<ParseError> store(Result<T> result, std::optional<T>& slot, bool duplicate) {
   if (!result) return result.take_error();
-  slot = std::move(result.value());
+  if (!duplicate) slot.emplace(std::move(result.value()));
   return std::nullopt;
 }
 
 std::optional<ParseError> store_u32(std::string_view value, std::size_t base, std::string_view what,
-                                    std::optional<std::uint32_t>& slot) {
+                                    std::optional<std::uint32_t>& slot, bool duplicate) {
   auto number = parse_unsigned(value, base, UINT32_MAX, what);
   if (!number) return number.take_error();
-  slot = static_cast<std::uint32_t>(*number);
+  if (!duplicate) slot = static_cast<std::uint32_t>(*number);
   return std::nullopt;
+}
+
+// From and To, parsed in place into `slot`, or into a discarded value when
+// the header repeats an earlier one.
+std::optional<ParseError> store_name_addr(std::string_view value, std::size_t base,
+                                          std::optional<NameAddr>& slot, bool duplicate) {
+  std::optional<NameAddr> discarded;
+  auto e = parse_from_to_into(value, base, duplicate ? discarded.emplace() : slot.emplace());
+  if (e && !duplicate) slot.reset();
+  return e;
 }
 
 std::optional<ParseError> append_auth(std::string_view value, std::size_t base, bool is_challenge,
                                       std::vector<AuthHeader>& out) {
-  auto header = parse_auth_header(value, base, is_challenge);
-  if (!header) return header.take_error();
-  out.push_back(*header);
-  return std::nullopt;
+  auto e = parse_auth_header_into(value, base, is_challenge, out.emplace_back());
+  if (e) out.pop_back();
+  return e;
 }
 
 }  // namespace
@@ -225,9 +238,9 @@ std::optional<ParseError> MessageParser::check_repeat(const HeaderField& field, 
   // Content-Length, where two values leave the body boundary undefined.
   duplicate = false;
   if (!is_single_valued(field.id)) return std::nullopt;
-  for (const HeaderField& earlier : out_.headers_) {
-    if (earlier.id == field.id) duplicate = true;
-  }
+  const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(field.id);
+  duplicate = (single_seen_ & bit) != 0;
+  single_seen_ |= bit;
   if (!duplicate) return std::nullopt;
   if (field.id == HeaderId::kContentLength) {
     return error_at(field.offset,
@@ -248,20 +261,14 @@ std::optional<ParseError> MessageParser::parse_header(HeaderField& field) {
 
   bool duplicate = false;
   if (auto e = check_repeat(field, duplicate)) return e;
-  // The slot a single-value header is stored in; a repeat goes to scratch.
-  auto slot = [duplicate](auto& member) -> auto& {
-    static thread_local std::remove_reference_t<decltype(member)> scratch;
-    scratch.reset();
-    return duplicate ? scratch : member;
-  };
 
   switch (field.id) {
     case HeaderId::kVia:
       return parse_via(v, base, m.vias_);
     case HeaderId::kFrom:
-      return store(parse_from_to(v, base), slot(m.from_));
+      return store_name_addr(v, base, m.from_, duplicate);
     case HeaderId::kTo:
-      return store(parse_from_to(v, base), slot(m.to_));
+      return store_name_addr(v, base, m.to_, duplicate);
     case HeaderId::kCallId: {
       auto call_id = parse_call_id(v, base);
       if (!call_id) return call_id.take_error();
@@ -269,7 +276,7 @@ std::optional<ParseError> MessageParser::parse_header(HeaderField& field) {
       return std::nullopt;
     }
     case HeaderId::kCSeq:
-      return store(parse_cseq(v, base), slot(m.cseq_));
+      return store(parse_cseq(v, base), m.cseq_, duplicate);
     case HeaderId::kMaxForwards: {
       // Max-Forwards = 1*DIGIT, 0 to 255 (§20.22).
       auto hops = parse_unsigned(v, base, 255, "Max-Forwards");
@@ -284,9 +291,9 @@ std::optional<ParseError> MessageParser::parse_header(HeaderField& field) {
       return std::nullopt;
     }
     case HeaderId::kExpires:
-      return store_u32(v, base, "Expires", slot(m.expires_));
+      return store_u32(v, base, "Expires", m.expires_, duplicate);
     case HeaderId::kMinExpires:
-      return store_u32(v, base, "Min-Expires", slot(m.min_expires_));
+      return store_u32(v, base, "Min-Expires", m.min_expires_, duplicate);
     case HeaderId::kContact: {
       // §10.3 step 6: "*" is the only Contact value of a message, across
       // all its Contact fields.
@@ -304,9 +311,9 @@ std::optional<ParseError> MessageParser::parse_header(HeaderField& field) {
     case HeaderId::kRecordRoute:
       return parse_route(v, base, m.record_routes_);
     case HeaderId::kContentType:
-      return store(parse_media_type(v, base), slot(m.content_type_));
+      return store(parse_media_type(v, base), m.content_type_, duplicate);
     case HeaderId::kContentDisposition:
-      return store(parse_content_disposition(v, base), slot(m.content_disposition_));
+      return store(parse_content_disposition(v, base), m.content_disposition_, duplicate);
     case HeaderId::kRequire:
       return parse_token_list(v, base, false, m.require_);
     case HeaderId::kProxyRequire:
@@ -328,9 +335,9 @@ std::optional<ParseError> MessageParser::parse_header(HeaderField& field) {
     case HeaderId::kProxyAuthorization:
       return append_auth(v, base, false, m.proxy_authorization_);
     case HeaderId::kAuthenticationInfo:
-      return store(parse_authentication_info(v, base), slot(m.authentication_info_));
+      return store(parse_authentication_info(v, base), m.authentication_info_, duplicate);
     case HeaderId::kDate:
-      return store(parse_date(v, base), slot(m.date_));
+      return store(parse_date(v, base), m.date_, duplicate);
     case HeaderId::kUserAgent:
       if (!duplicate) m.user_agent_ = v;
       return check_server_value(v, base);
