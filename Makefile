@@ -6,7 +6,9 @@
 #   make test               build, then run ctest (extra ctest options: CTEST_ARGS=...)
 #   make test SANITIZE=1    the same with ASan + UBSan, in build-asan/
 #   make CXX=clang++        any target with clang++; its build directory gets a -clang suffix
-#   make bench              Release build in build-bench/, then run the benchmarks (BENCH_ARGS=...)
+#   make bench              Release build in build-bench/, then run the benchmarks: the parse
+#                           benchmark (BENCH_ARGS=...), the UA benchmark (UA_BENCH_ARGS=...) and
+#                           the SIPp load of bench/sipp_load.sh
 #   make fuzz               clang++ libFuzzer build in build-fuzz/, then run each fuzzer for
 #                           FUZZ_SECONDS seconds (default 30)
 #   make demo               build, then run scripts/demo
@@ -39,6 +41,7 @@ FUZZ_SECONDS ?= 30
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 BENCH_ARGS ?=
+UA_BENCH_ARGS ?=
 SANITIZE ?=
 TIDY_JOBS ?= $(shell nproc)
 
@@ -95,6 +98,8 @@ bench: bootstrap
 	@$(call configure,$(BENCH_DIR),-DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=$(CXX) -DSIPPAY_TESTS=OFF)
 	$(CMAKE) --build $(BENCH_DIR)
 	$(BENCH_DIR)/bench/sippay_bench $(BENCH_ARGS)
+	$(BENCH_DIR)/bench/sippay_ua_bench $(UA_BENCH_ARGS)
+	bench/sipp_load.sh $(BENCH_DIR)/sippay
 
 fuzz: bootstrap
 	@$(call configure,$(FUZZ_DIR),-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) -DSIPPAY_FUZZ=ON)

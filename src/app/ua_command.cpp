@@ -150,7 +150,11 @@ int run_ua_send(const UaOptions& options, std::ostream& out, std::ostream& err) 
   const std::string any = v6 ? "[::]" : "0.0.0.0";
   std::vector<std::string> default_bind = {"udp:" + any + ":0"};
   if (target->address.protocol == sip::TransportProtocol::kTcp) default_bind.push_back("tcp:" + any + ":0");
-  if (target->address.protocol == sip::TransportProtocol::kTls) default_bind.push_back("tls:" + any + ":0");
+  // A TLS listener needs a certificate; without one the client connects
+  // with --ca alone and the responses come back on its connection.
+  if (target->address.protocol == sip::TransportProtocol::kTls && !options.certificate_file.empty()) {
+    default_bind.push_back("tls:" + any + ":0");
+  }
   auto settings = make_settings(options, default_bind, err);
   const auto body = read_file(options.body_file, err);
   if (!settings || !body) return 2;

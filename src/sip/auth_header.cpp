@@ -18,12 +18,7 @@ using grammar::quote_for_error;
 
 bool is_quoted(std::string_view value) { return !value.empty() && value.front() == '"'; }
 
-bool is_lhex(std::string_view text) {
-  for (char c : text) {
-    if (!charset::is(c, charset::kLowerHex)) return false;
-  }
-  return true;
-}
+bool is_lhex(std::string_view text) { return charset::all_lower_hex(text); }
 
 // LDQUOT qop-value *("," qop-value) RDQUOT (§25.1 qop-options). Whitespace
 // around the commas is accepted too, because RFC 7616 §3.3 defines the value
@@ -131,9 +126,12 @@ constexpr std::size_t kMaxAuthParams = 64;
 // Calls `on_param(name, known, value, name_pos)` for each after checking
 // for duplicates, where `known` is the position of the name in `index` or -1.
 template <std::size_t N, typename OnParam>
-std::optional<ParseError> scan_auth_params(Scanner& s, const grammar::NameIndex<N>& index,
+std::optional<ParseError> scan_auth_params(Scanner& scanner, const grammar::NameIndex<N>& index,
                                            OnParam&& on_param) {
   static_assert(N <= 32, "the known names must fit the bits of seen_known");
+  // A local copy, which the compiler can keep in registers; `scanner` gets
+  // its position back at the end.
+  Scanner s = scanner;
   // Duplicates among the known names are found with a bit each; only other
   // names need comparing with the names seen before. `other_names` is left
   // uninitialized because it is read only below `other_count`.
@@ -189,6 +187,7 @@ std::optional<ParseError> scan_auth_params(Scanner& s, const grammar::NameIndex<
   } while (s.consume_separator(','));
   s.skip_lws();
   if (!s.at_end()) return s.error("expected ',' between auth parameters");
+  scanner = s;
   return std::nullopt;
 }
 
@@ -199,7 +198,7 @@ std::optional<ParseError> parse_auth_header_into(std::string_view value, std::si
   Scanner s(value, base);
   header.scheme = s.take_token();
   if (header.scheme.empty()) return s.error("missing auth scheme");
-  header.is_digest = charset::iequals(header.scheme, "Digest");
+  header.is_digest = charset::token_iequals(header.scheme, "Digest");
   if (!s.skip_lws() || s.at_end()) {
     return s.error("expected parameters after auth scheme " + quote_for_error(header.scheme));
   }

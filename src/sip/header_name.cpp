@@ -96,15 +96,19 @@ constexpr NameIndex kIndex = make_index();
 
 HeaderId lookup_header(std::string_view name) {
   if (name.empty() || name.size() >= kMaxNameLength) return HeaderId::kUnknown;
-  const char first = charset::to_lower(name[0]);
-  if (first < 'a' || first > 'z') return HeaderId::kUnknown;
-  const int letter = first - 'a';
+  // Setting bit 0x20 lowers a letter; no other byte lands on 'a' to 'z'.
+  const auto letter = static_cast<unsigned>((name[0] | 0x20) - 'a');
+  if (letter >= 26) return HeaderId::kUnknown;
   if (name.size() == 1) return kIndex.by_compact[letter];
-  for (HeaderId id : kIndex.by_length[name.size()][letter]) {
-    if (id == HeaderId::kUnknown) break;
-    // Canonical names contain only letters and "-", as token_iequals requires.
-    if (charset::token_iequals(name, kSpellings[static_cast<std::size_t>(id)].name)) return id;
-  }
+  // Canonical names contain only letters and "-", as token_iequals requires.
+  const auto& candidates = kIndex.by_length[name.size()][letter];
+  const auto matches = [name](HeaderId id) {
+    return id != HeaderId::kUnknown &&
+           charset::token_iequals(name, kSpellings[static_cast<std::size_t>(id)].name);
+  };
+  static_assert(kCandidates == 2);
+  if (matches(candidates[0])) return candidates[0];
+  if (matches(candidates[1])) return candidates[1];
   return HeaderId::kUnknown;
 }
 

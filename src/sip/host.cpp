@@ -114,7 +114,9 @@ std::size_t scan_host(std::string_view text, std::size_t pos, HostType& type, bo
       return end;
     }
   }
-  if (const std::size_t end = scan_ipv4(text, pos); end != pos) {
+  // An IPv4 address starts with a digit, and most hosts are names.
+  if (const std::size_t end = charset::is_digit(text[pos]) ? scan_ipv4(text, pos) : pos;
+      end != pos) {
     type = HostType::kIpv4;
     return end;
   }

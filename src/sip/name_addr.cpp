@@ -51,7 +51,7 @@ std::optional<ParseError> scan_bracketed_uri(Scanner& s, NameAddr& address) {
       return s.error_at(edge, "whitespace is not allowed inside '<' and '>'");
     }
   }
-  if (auto e = parse_uri_into(uri_text, s.offset(), address.uri)) return e;
+  if (auto e = parse_uri_into_empty(uri_text, s.offset(), address.uri)) return e;
   address.bracketed = true;
   s.set_pos(close + 1);
   return std::nullopt;
@@ -70,7 +70,7 @@ std::optional<ParseError> scan_bare_uri(Scanner& s, NameAddr& address, bool in_l
   if (uri_text.find_first_of("?,") != std::string_view::npos) {
     return s.error_at(uri_start, "a URI containing '?' or ',' must be enclosed in '<' and '>'");
   }
-  return parse_uri_into(uri_text, s.offset() - uri_text.size(), address.uri);
+  return parse_uri_into_empty(uri_text, s.offset() - uri_text.size(), address.uri);
 }
 
 // name-addr / addr-spec at the cursor. Parameters are scanned by the caller.
@@ -102,7 +102,7 @@ std::optional<ParseError> scan_element(Scanner& s, NameAddr& address, Form form,
   auto e = grammar::scan_generic_params(
       s, in_list,
       [&](std::string_view name, std::string_view value, bool has_value, std::size_t pos) {
-        if (charset::iequals(name, "tag")) {
+        if (charset::token_iequals(name, "tag")) {
           if (!has_value || !charset::all_of(value, charset::kToken)) {
             return std::optional<ParseError>(s.error_at(pos, "tag parameter must be a token"));
           }
@@ -170,7 +170,7 @@ std::optional<ParseError> parse_route(std::string_view value, std::size_t base,
   std::optional<ParseError> error;
   do {
     // Parsed in place; an element that fails is removed again.
-    NameAddr& address = out.emplace_back();
+    NameAddr& address = out.emplace_back(kEmptyNameAddr);
     if (auto e = scan_element(s, address, Form::kBracketedOnly, true, no_more_params)) {
       out.pop_back();
       return e;
@@ -189,12 +189,12 @@ std::optional<ParseError> parse_contact(std::string_view value, std::size_t base
   std::optional<ParseError> error;
   do {
     // Parsed in place; an element that fails is removed again.
-    Contact& contact = out.emplace_back();
+    Contact& contact = out.emplace_back(kEmptyContact);
     auto on_param = [&](std::string_view name, std::string_view param_value, bool has_value,
                         std::size_t pos) -> std::optional<ParseError> {
       // Duplicates would let the typed field and ParamList::find, which
       // returns the first match, read different values.
-      if (charset::iequals(name, "q")) {
+      if (charset::token_iequals(name, "q")) {
         if (contact.q_thousandths >= 0) return s.error_at(pos, "duplicate q parameter");
         const auto q = has_value ? parse_qvalue(param_value) : std::nullopt;
         if (!q) {
@@ -202,7 +202,7 @@ std::optional<ParseError> parse_contact(std::string_view value, std::size_t base
                                      " must be 0 to 1 with at most 3 decimals");
         }
         contact.q_thousandths = *q;
-      } else if (charset::iequals(name, "expires")) {
+      } else if (charset::token_iequals(name, "expires")) {
         if (contact.expires) return s.error_at(pos, "duplicate expires parameter");
         const auto expires =
             has_value ? grammar::to_unsigned(param_value, UINT32_MAX) : std::nullopt;

@@ -20,8 +20,9 @@ class MessageParser {
   std::optional<ParseError> parse_start_line(std::size_t& pos);
   std::optional<ParseError> parse_header_section(std::size_t& pos);
   std::optional<ParseError> parse_header(HeaderField& field);
-  // Sets `duplicate` when `field` repeats a single-value header.
-  std::optional<ParseError> check_repeat(const HeaderField& field, bool& duplicate);
+  // Records that `field` repeats a single-value header, or returns the error
+  // for a repeated Content-Length.
+  std::optional<ParseError> report_repeat(const HeaderField& field);
   std::optional<ParseError> check_cseq_method() const;
   void check_required_headers();
   std::optional<ParseError> frame_body(std::size_t body_start);
@@ -44,27 +45,20 @@ namespace {
 
 using grammar::quote_for_error;
 
-bool is_single_valued(HeaderId id) {
-  switch (id) {
-    case HeaderId::kFrom:
-    case HeaderId::kTo:
-    case HeaderId::kCallId:
-    case HeaderId::kCSeq:
-    case HeaderId::kMaxForwards:
-    case HeaderId::kContentLength:
-    case HeaderId::kContentType:
-    case HeaderId::kContentDisposition:
-    case HeaderId::kExpires:
-    case HeaderId::kMinExpires:
-    case HeaderId::kDate:
-    case HeaderId::kAuthenticationInfo:
-    case HeaderId::kUserAgent:
-    case HeaderId::kServer:
-      return true;
-    default:
-      return false;
-  }
+constexpr std::uint64_t id_bit(HeaderId id) {
+  return std::uint64_t{1} << static_cast<unsigned>(id);
 }
+
+// The headers that are not comma-separated lists, as a set of id_bit values.
+constexpr std::uint64_t kSingleValued =
+    id_bit(HeaderId::kFrom) | id_bit(HeaderId::kTo) | id_bit(HeaderId::kCallId) |
+    id_bit(HeaderId::kCSeq) | id_bit(HeaderId::kMaxForwards) | id_bit(HeaderId::kContentLength) |
+    id_bit(HeaderId::kContentType) | id_bit(HeaderId::kContentDisposition) |
+    id_bit(HeaderId::kExpires) | id_bit(HeaderId::kMinExpires) | id_bit(HeaderId::kDate) |
+    id_bit(HeaderId::kAuthenticationInfo) | id_bit(HeaderId::kUserAgent) |
+    id_bit(HeaderId::kServer);
+
+bool is_single_valued(HeaderId id) { return (kSingleValued & id_bit(id)) != 0; }
 
 // Trims SP, HTAB and folded line breaks from both ends of a header value.
 std::string_view trim_value(std::string_view value, std::size_t& leading) {
@@ -104,14 +98,15 @@ std::optional<ParseError> store_u32(std::string_view value, std::size_t base, st
 std::optional<ParseError> store_name_addr(std::string_view value, std::size_t base,
                                           std::optional<NameAddr>& slot, bool duplicate) {
   std::optional<NameAddr> discarded;
-  auto e = parse_from_to_into(value, base, duplicate ? discarded.emplace() : slot.emplace());
+  auto e = parse_from_to_into(
+      value, base, duplicate ? discarded.emplace(kEmptyNameAddr) : slot.emplace(kEmptyNameAddr));
   if (e && !duplicate) slot.reset();
   return e;
 }
 
 std::optional<ParseError> append_auth(std::string_view value, std::size_t base, bool is_challenge,
                                       std::vector<AuthHeader>& out) {
-  auto e = parse_auth_header_into(value, base, is_challenge, out.emplace_back());
+  auto e = parse_auth_header_into(value, base, is_challenge, out.emplace_back(kEmptyAuthHeader));
   if (e) out.pop_back();
   return e;
 }
@@ -220,28 +215,25 @@ std::optional<ParseError> MessageParser::parse_header_section(std::size_t& pos) 
     std::size_t leading = 0;
     field.value = trim_value(s.rest(), leading);
     field.id = lookup_header(field.name);
-    const std::size_t elements_before = out_.list_size(field.id);
+    // Single-value and unknown headers have no elements in a typed list.
+    const bool may_be_list = field.id != HeaderId::kUnknown && !is_single_valued(field.id);
+    const std::size_t elements_before = may_be_list ? out_.list_size(field.id) : 0;
     if (auto e = parse_header(field)) {
       e->header_name = std::string(field.name);
       return e;
     }
-    field.first_element = static_cast<std::uint32_t>(elements_before);
-    field.element_count = static_cast<std::uint32_t>(out_.list_size(field.id) - elements_before);
+    if (may_be_list) {
+      field.first_element = static_cast<std::uint32_t>(elements_before);
+      field.element_count = static_cast<std::uint32_t>(out_.list_size(field.id) - elements_before);
+    }
     out_.headers_.push_back(field);
     pos = crlf + 2;
   }
 }
 
-std::optional<ParseError> MessageParser::check_repeat(const HeaderField& field, bool& duplicate) {
-  // §7.3: a header that is not a comma-separated list appears at most once.
+std::optional<ParseError> MessageParser::report_repeat(const HeaderField& field) {
   // A repeat is checked for syntax and recorded as a semantic error, except
   // Content-Length, where two values leave the body boundary undefined.
-  duplicate = false;
-  if (!is_single_valued(field.id)) return std::nullopt;
-  const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(field.id);
-  duplicate = (single_seen_ & bit) != 0;
-  single_seen_ |= bit;
-  if (!duplicate) return std::nullopt;
   if (field.id == HeaderId::kContentLength) {
     return error_at(field.offset,
                     "Content-Length appears more than once, so the body length is undefined");
@@ -259,8 +251,12 @@ std::optional<ParseError> MessageParser::parse_header(HeaderField& field) {
   const std::size_t base = static_cast<std::size_t>(v.data() - bytes_.data());
   Message& m = out_;
 
-  bool duplicate = false;
-  if (auto e = check_repeat(field, duplicate)) return e;
+  // §7.3: a header that is not a comma-separated list appears at most once.
+  const bool duplicate = (kSingleValued & id_bit(field.id) & single_seen_) != 0;
+  single_seen_ |= id_bit(field.id);
+  if (duplicate) {
+    if (auto e = report_repeat(field)) return e;
+  }
 
   switch (field.id) {
     case HeaderId::kVia:

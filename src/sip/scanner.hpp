@@ -31,8 +31,10 @@ class Scanner {
   std::size_t offset() const { return base_ + pos_; }
   std::string_view text() const { return text_; }
   std::string_view rest() const { return text_.substr(pos_); }
+  // The text from `from` to `to`, without the bounds check of substr.
+  // REQUIRES: from <= to <= text().size().
   std::string_view slice(std::size_t from, std::size_t to) const {
-    return text_.substr(from, to - from);
+    return {text_.data() + from, to - from};
   }
 
   void advance(std::size_t n = 1) { pos_ += n; }
@@ -54,37 +56,42 @@ class Scanner {
   // or tab). Returns true when anything was skipped.
   bool skip_lws() {
     const std::size_t start = pos_;
-    while (pos_ < text_.size()) {
-      const char c = text_[pos_];
+    const std::size_t size = text_.size();
+    std::size_t i = pos_;
+    while (i < size) {
+      const char c = text_[i];
       if (charset::is_ws(c)) {
-        ++pos_;
-      } else if (c == '\r' && pos_ + 2 < text_.size() && text_[pos_ + 1] == '\n' &&
-                 charset::is_ws(text_[pos_ + 2])) {
-        pos_ += 3;
+        ++i;
+      } else if (c == '\r' && i + 2 < size && text_[i + 1] == '\n' && charset::is_ws(text_[i + 2])) {
+        i += 3;
       } else {
         break;
       }
     }
-    return pos_ != start;
+    pos_ = i;
+    return i != start;
   }
 
   // Consumes SWS c SWS, the form of SEMI, COMMA, SLASH, EQUAL and the other
   // separators of §25.1. Leaves the cursor unchanged when `c` is not next.
   bool consume_separator(char c) {
     const std::size_t start = pos_;
-    skip_lws();
-    if (consume(c)) {
-      skip_lws();
-      return true;
+    if (!consume(c)) {
+      if (!skip_lws() || !consume(c)) {
+        pos_ = start;
+        return false;
+      }
     }
-    pos_ = start;
-    return false;
+    skip_lws();
+    return true;
   }
 
   std::string_view take_while(std::uint16_t cls) {
+    const char* const begin = text_.data();
+    const char* const end = charset::skip_class(begin + pos_, begin + text_.size(), cls);
     const std::size_t start = pos_;
-    while (pos_ < text_.size() && charset::is(text_[pos_], cls)) ++pos_;
-    return text_.substr(start, pos_ - start);
+    pos_ = static_cast<std::size_t>(end - begin);
+    return slice(start, pos_);
   }
 
   std::string_view take_token() { return take_while(charset::kToken); }
@@ -103,14 +110,18 @@ class Scanner {
     std::size_t i = pos_;
     while (true) {
       // qdtext = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII. Most bytes are
-      // printable ASCII, which one table lookup accepts; the others are checked
-      // one by one below.
-      while (i < size && charset::is(text_[i], charset::kQdtextPlain)) ++i;
+      // printable ASCII, which qdtext_run skips in bulk; the others are
+      // checked one by one below.
+      i += charset::qdtext_run(slice(i, size));
       if (i >= size) break;
       const auto c = static_cast<unsigned char>(text_[i]);
+      if (c == '\t') {
+        ++i;
+        continue;
+      }
       if (c == '"') {
         pos_ = i + 1;
-        return text_.substr(start, pos_ - start);
+        return slice(start, pos_);
       }
       if (c == '\\') {
         // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)

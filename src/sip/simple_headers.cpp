@@ -49,7 +49,7 @@ std::optional<ParseError> scan_disposition_params(Scanner& s, ContentDisposition
       s, false,
       [&](std::string_view name, std::string_view value, bool has_value,
           std::size_t pos) -> std::optional<ParseError> {
-        if (!charset::iequals(name, "handling")) return std::nullopt;
+        if (!charset::token_iequals(name, "handling")) return std::nullopt;
         if (has_handling) return s.error_at(pos, "duplicate handling parameter");
         if (!has_value || value.front() == '"' || value.front() == '[') {
           return s.error_at(pos, "handling parameter must be a token such as \"required\"");

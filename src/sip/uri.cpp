@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <optional>
 
 #include "sip/charset.hpp"
@@ -199,22 +200,25 @@ bool is_digits_and_dots(std::string_view s) {
 HostnameScan scan_hostname(std::string_view s, std::size_t pos) {
   HostnameScan scan;
   bool top_alpha = false;  // the last label starts with a letter
-  std::size_t i = pos;
+  const char* const begin = s.data();
+  const char* const end = begin + s.size();
+  const char* p = begin + pos;
   while (true) {
-    const std::size_t label_start = i;
-    while (i < s.size() && charset::is(s[i], charset::kLabel)) ++i;
-    const bool dot = i < s.size() && s[i] == '.';
-    if (i == label_start) {
+    const char* const label = p;
+    p = charset::skip_class(p, end, charset::kLabel);
+    const bool dot = p != end && *p == '.';
+    if (p == label) {
       if (!dot) break;  // the end of the host, after a trailing dot or at `pos`
       if (scan.error == nullptr) scan.error = "a label is empty";
     } else {
-      if (s[label_start] == '-' && scan.error == nullptr) scan.error = "a label starts with '-'";
-      if (s[i - 1] == '-' && scan.error == nullptr) scan.error = "a label ends with '-'";
-      top_alpha = charset::is_alpha(s[label_start]);
+      if (*label == '-' && scan.error == nullptr) scan.error = "a label starts with '-'";
+      if (p[-1] == '-' && scan.error == nullptr) scan.error = "a label ends with '-'";
+      top_alpha = charset::is_alpha(*label);
     }
     if (!dot) break;
-    ++i;
+    ++p;
   }
+  const auto i = static_cast<std::size_t>(p - begin);
   scan.end = i;
   if (scan.error != nullptr || i == pos) return scan;
 
@@ -228,6 +232,103 @@ HostnameScan scan_hostname(std::string_view s, std::size_t pos) {
     scan.error = "the last label must start with a letter";
   }
   return scan;
+}
+
+// Returns the port that the digits in [digits, end) write, or -1 when there
+// are none, more than five or the value exceeds 65535.
+int port_value(const char* digits, const char* end) {
+  if (digits == end || end - digits > 5) return -1;
+  int value = 0;
+  for (const char* p = digits; p != end; ++p) value = value * 10 + (*p - '0');
+  return value <= static_cast<int>(kMaxPort) ? value : -1;
+}
+
+// Returns the end of the hostname that starts at `p`, or null when the text
+// there is not a plain hostname: labels of alphanum and "-" that neither
+// start nor end with "-", joined by single dots, the last one starting with
+// a letter and followed by no dot. scan_hostname reads such a host alike.
+const char* skip_plain_hostname(const char* p, const char* end) {
+  while (true) {
+    const char* const label = p;
+    p = charset::skip_class(p, end, charset::kLabel);
+    if (p == label || *label == '-' || p[-1] == '-') return nullptr;
+    if (p == end || *p != '.') return charset::is_alpha(*label) ? p : nullptr;
+    ++p;
+  }
+}
+
+// Parses the common form of a SIP or SIPS URI in one pass: an optional user
+// part of user characters, a hostname or IPv4 address, an optional port and
+// parameters, with no escapes, password, IPv6 reference or headers. Returns
+// false, with `uri` partly written, for any other text, which the full
+// parser then reads. The result equals the full parser's wherever this
+// returns true, so it never accepts what that parser would reject.
+bool parse_common_sip_uri(std::string_view text, Uri& uri) {
+  const char* const begin = text.data();
+  const char* const end = begin + text.size();
+  const char* p = begin;
+  // token_iequals equals iequals here because the names are all letters.
+  if (text.size() > 4 && text[3] == ':' && charset::token_iequals(text.substr(0, 3), "sip")) {
+    uri.scheme = UriScheme::kSip;
+    p += 4;
+  } else if (text.size() > 5 && text[4] == ':' &&
+             charset::token_iequals(text.substr(0, 4), "sips")) {
+    uri.scheme = UriScheme::kSips;
+    p += 5;
+  } else {
+    return false;
+  }
+  uri.scheme_text = {begin, static_cast<std::size_t>(p - begin - 1)};
+
+  // userinfo: the run of user characters is the user part when '@' ends it.
+  // Otherwise a later '@' makes the URI one for the full parser.
+  const char* const user_end = charset::skip_class(p, end, kUserChars);
+  if (user_end != end && *user_end == '@') {
+    if (user_end == p) return false;
+    uri.user = {p, static_cast<std::size_t>(user_end - p)};
+    uri.has_user = true;
+    p = user_end + 1;
+  } else if (user_end != end && (*user_end == '%' ||
+                                 std::memchr(user_end, '@', static_cast<std::size_t>(end - user_end)))) {
+    return false;
+  }
+
+  const char* const host = p;
+  p = skip_plain_hostname(p, end);
+  if (p != nullptr) {
+    uri.host_type = HostType::kHostname;
+  } else {
+    // An IPv4 address is the other host the common form admits.
+    p = charset::skip_class(host, end, charset::kDigit | charset::kHostname);
+    if (!parse_ipv4({host, static_cast<std::size_t>(p - host)}, nullptr)) return false;
+    uri.host_type = HostType::kIpv4;
+  }
+  uri.host = {host, static_cast<std::size_t>(p - host)};
+
+  if (p != end && *p == ':') {
+    const char* const digits = p + 1;
+    p = charset::skip_class(digits, end, charset::kDigit);
+    const int port = port_value(digits, p);
+    if (port < 0) return false;
+    uri.port = static_cast<std::uint16_t>(port);
+    uri.has_port = true;
+  }
+
+  const char* const params = p;
+  while (p != end && *p == ';') {
+    const char* const name = p + 1;
+    p = charset::skip_class(name, end, kParamChars);
+    if (p == name) return false;
+    if (p != end && *p == '=') {
+      const char* const value = p + 1;
+      p = charset::skip_class(value, end, kParamChars);
+      if (p == value) return false;
+    }
+  }
+  if (p != end) return false;
+  uri.params = ParamList({params, static_cast<std::size_t>(p - params)}, ParamList::Style::kUri);
+  uri.headers = ParamList({p, 0}, ParamList::Style::kUriHeaders);
+  return true;
 }
 
 // Parser state for one URI. Each step returns false after recording an error.
@@ -260,14 +361,17 @@ class UriParser {
   std::size_t scan(std::size_t pos, std::uint16_t cls) {
     const char* const begin = text_.data();
     const char* const end = begin + text_.size();
-    const char* p = begin + pos;
-    while (p != end && charset::is(*p, cls)) ++p;
+    const char* const p = charset::skip_class(begin + pos, end, cls);
     if (p != end && *p == '%') return scan_escapes(static_cast<std::size_t>(p - begin), cls);
     return static_cast<std::size_t>(p - begin);
   }
   std::size_t scan_escapes(std::size_t pos, std::uint16_t cls);
   std::size_t scan_isub_value(std::size_t pos);
   [[nodiscard]] char at(std::size_t pos) const { return pos < text_.size() ? text_[pos] : '\0'; }
+  // text_[from, to) without the bounds check of substr. REQUIRES: from <= to <= text_.size().
+  [[nodiscard]] std::string_view view(std::size_t from, std::size_t to) const {
+    return {text_.data() + from, to - from};
+  }
   [[nodiscard]] bool at_end(std::size_t pos) const { return pos >= text_.size(); }
   bool fail(std::size_t pos, std::string reason);
   bool fail_char(std::size_t pos, std::string_view part, bool escapable);
@@ -314,8 +418,7 @@ std::size_t UriParser::scan_escapes(std::size_t pos, std::uint16_t cls) {
                            " in URI: '%' must be followed by two hex digits");
       return kError;
     }
-    p += 3;
-    while (p != end && charset::is(*p, cls)) ++p;
+    p = charset::skip_class(p + 3, end, cls);
   }
   return static_cast<std::size_t>(p - begin);
 }
@@ -346,16 +449,17 @@ bool UriParser::parse_scheme() {
   if (at_end(i)) return fail(i, "missing ':' after the scheme in URI " + quoted(text_));
   if (text_[i] != ':') return fail_char(i, "scheme", false);
 
-  uri_.scheme_text = text_.substr(0, i);
-  if (charset::iequals(uri_.scheme_text, "sip")) {
+  uri_.scheme_text = view(0, i);
+  // token_iequals equals iequals here because the names are all letters.
+  if (charset::token_iequals(uri_.scheme_text, "sip")) {
     uri_.scheme = UriScheme::kSip;
     return parse_sip(i + 1);
   }
-  if (charset::iequals(uri_.scheme_text, "sips")) {
+  if (charset::token_iequals(uri_.scheme_text, "sips")) {
     uri_.scheme = UriScheme::kSips;
     return parse_sip(i + 1);
   }
-  if (charset::iequals(uri_.scheme_text, "tel")) {
+  if (charset::token_iequals(uri_.scheme_text, "tel")) {
     uri_.scheme = UriScheme::kTel;
     return parse_tel(i + 1);
   }
@@ -398,10 +502,10 @@ bool UriParser::parse_userinfo() {
   }
 
   if (user_end == pos_) return fail(pos_, "empty user part before '@' in URI");
-  uri_.user = text_.substr(pos_, user_end - pos_);
+  uri_.user = view(pos_, user_end);
   uri_.has_user = true;
   if (has_password) {
-    uri_.password = text_.substr(user_end + 1, end - user_end - 1);
+    uri_.password = view(user_end + 1, end);
     uri_.has_password = true;
   }
   pos_ = end + 1;
@@ -418,7 +522,7 @@ bool UriParser::parse_host() {
 
   const HostnameScan scan = scan_hostname(text_, pos_);
   if (scan.end == pos_) return fail_char(pos_, "host", false);
-  const std::string_view host = text_.substr(pos_, scan.end - pos_);
+  const std::string_view host = view(pos_, scan.end);
   if (scan.error != nullptr) {
     return fail(pos_, "invalid host " + quoted(host) + " in URI: " + scan.error);
   }
@@ -505,7 +609,7 @@ bool UriParser::parse_uri_params() {
     const char next = at(pos_);
     if (!at_end(pos_) && next != ';' && next != '?') return fail_char(pos_, "parameter", true);
   }
-  uri_.params = ParamList(text_.substr(start, pos_ - start), ParamList::Style::kUri);
+  uri_.params = ParamList(view(start, pos_), ParamList::Style::kUri);
   return true;
 }
 
@@ -539,7 +643,7 @@ bool UriParser::parse_uri_headers() {
       if (!at_end(pos_) && text_[pos_] != '&') return fail_char(pos_, "header value", true);
     } while (!at_end(pos_));
   }
-  uri_.headers = ParamList(text_.substr(start, pos_ - start), ParamList::Style::kUriHeaders);
+  uri_.headers = ParamList(view(start, pos_), ParamList::Style::kUriHeaders);
   return true;
 }
 
@@ -595,7 +699,7 @@ bool UriParser::parse_tel_params() {
     return fail(number_pos, "local number " + quoted(uri_.user) +
                                 " in tel URI requires a phone-context parameter");
   }
-  uri_.params = ParamList(text_.substr(start, pos_ - start), ParamList::Style::kUri);
+  uri_.params = ParamList(view(start, pos_), ParamList::Style::kUri);
   return true;
 }
 
@@ -861,12 +965,22 @@ Result<Uri> parse_uri(std::string_view text, std::size_t base) {
   Result<Uri> result{kEmptyUri};
   Uri& uri = result.value();
   uri.text = text;
+  if (parse_common_sip_uri(text, uri)) return result;
+  uri = kEmptyUri;
+  uri.text = text;
   UriParser parser(text, base, uri);
   if (!parser.parse_scheme()) result = parser.take_error();
   return result;
 }
 
 std::optional<ParseError> parse_uri_into(std::string_view text, std::size_t base, Uri& uri) {
+  uri = kEmptyUri;
+  return parse_uri_into_empty(text, base, uri);
+}
+
+std::optional<ParseError> parse_uri_into_empty(std::string_view text, std::size_t base, Uri& uri) {
+  uri.text = text;
+  if (parse_common_sip_uri(text, uri)) return std::nullopt;
   uri = kEmptyUri;
   uri.text = text;
   UriParser parser(text, base, uri);

@@ -59,6 +59,8 @@ Result<Uri> parse_uri(std::string_view text, std::size_t base = 0);
 // value, which this fills without a copy. Returns the error, after which
 // `uri` holds a partial value.
 std::optional<ParseError> parse_uri_into(std::string_view text, std::size_t base, Uri& uri);
+// The same without the reset, for a `uri` that is still as default-constructed.
+std::optional<ParseError> parse_uri_into_empty(std::string_view text, std::size_t base, Uri& uri);
 
 // Compares two URIs by the rules of RFC 3261 §19.1.4 for sip and sips, RFC
 // 3966 §4 for tel, and byte equality after the scheme otherwise.

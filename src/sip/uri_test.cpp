@@ -101,6 +101,19 @@ const std::vector<SipCase> kValidSip = {
      "?to=sip:bob%40biloxi.com"},
     {"sip:alice@AtLanTa.CoM;Transport=UDP", UriScheme::kSip, "alice", "-", "AtLanTa.CoM",
      HostType::kHostname, kNoPort, ";Transport=UDP", ""},
+    // Around the edges of the common form that parse_uri reads in one pass.
+    {"sip:merchant-gw.pay.test:5061;transport=tls;lr", UriScheme::kSip, "-", "-",
+     "merchant-gw.pay.test", HostType::kHostname, 5061, ";transport=tls;lr", ""},
+    {"sip:alice@198.51.100.7:40721;transport=tls", UriScheme::kSip, "alice", "-", "198.51.100.7",
+     HostType::kIpv4, 40721, ";transport=tls", ""},
+    {"SiPs:a.b-c_d@h9.Example;x;y=z", UriScheme::kSips, "a.b-c_d", "-", "h9.Example",
+     HostType::kHostname, kNoPort, ";x;y=z", ""},
+    {"sip:host:0000080", UriScheme::kSip, "-", "-", "host", HostType::kHostname, 80, "", ""},
+    {"sip:host:5060@x", UriScheme::kSip, "host", "5060", "x", HostType::kHostname, kNoPort, "",
+     ""},
+    {"sip:h;a=b@c", UriScheme::kSip, "h;a=b", "-", "c", HostType::kHostname, kNoPort, "", ""},
+    {"sip:9.example:1;a", UriScheme::kSip, "-", "-", "9.example", HostType::kHostname, 1, ";a",
+     ""},
 };
 
 void expect_sip_case(const SipCase& expected, const Uri& uri) {
@@ -136,6 +149,23 @@ TEST(UriSip, ValidForms) {
     ASSERT_TRUE(uri.ok()) << uri.error().reason;
     expect_sip_case(expected, *uri);
   }
+}
+
+TEST(UriSip, ParseIntoResetsTarget) {
+  Uri uri;
+  ASSERT_FALSE(parse_uri_into("sips:a:b@h.example:5;x=y?h=v", 0, uri).has_value());
+  ASSERT_FALSE(parse_uri_into("sip:c", 0, uri).has_value());
+  EXPECT_EQ(uri.scheme, UriScheme::kSip);
+  EXPECT_FALSE(uri.has_user);
+  EXPECT_FALSE(uri.has_password);
+  EXPECT_EQ(uri.host, "c");
+  EXPECT_FALSE(uri.has_port);
+  EXPECT_TRUE(uri.params.empty());
+  EXPECT_TRUE(uri.headers.empty());
+
+  const auto error = parse_uri_into("sip:a@", 100, uri);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->offset, 106U);
 }
 
 TEST(UriSip, ParamsAndHeadersIterate) {

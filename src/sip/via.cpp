@@ -76,9 +76,8 @@ std::optional<ParseError> apply_via_param(Scanner& s, Via& via, unsigned& seen,
   return std::nullopt;
 }
 
-// sent-protocol LWS sent-by, where sent-protocol = protocol-name SLASH
-// protocol-version SLASH transport and sent-by = host [ COLON port ].
-std::optional<ParseError> scan_sent_protocol_and_by(Scanner& s, Via& via) {
+// protocol-name SLASH protocol-version SLASH, the start of sent-protocol.
+std::optional<ParseError> scan_protocol_name_and_version(Scanner& s, Via& via) {
   via.protocol_name = s.take_token();
   if (via.protocol_name.empty()) return s.error("missing protocol name in Via");
   if (!s.consume_separator('/')) return s.error("expected '/' after Via protocol name");
@@ -86,6 +85,25 @@ std::optional<ParseError> scan_sent_protocol_and_by(Scanner& s, Via& via) {
   if (via.protocol_version.empty()) return s.error("missing protocol version in Via");
   if (!s.consume_separator('/')) {
     return s.error("expected '/' and a transport after Via protocol version");
+  }
+  return std::nullopt;
+}
+
+// sent-protocol LWS sent-by, where sent-protocol = protocol-name SLASH
+// protocol-version SLASH transport and sent-by = host [ COLON port ].
+std::optional<ParseError> scan_sent_protocol_and_by(Scanner& s, Via& via) {
+  // Nearly every Via starts with "SIP/2.0/", which is taken here in one step.
+  // Any other text, whitespace around the slashes included, takes the path
+  // below, which reads the same values.
+  const std::string_view rest = s.rest();
+  if (rest.size() > 8 && charset::token_iequals(rest.substr(0, 3), "SIP") &&
+      rest.substr(3, 5) == "/2.0/") {
+    via.protocol_name = rest.substr(0, 3);
+    via.protocol_version = rest.substr(4, 3);
+    s.advance(8);
+    s.skip_lws();  // SLASH = SWS "/" SWS
+  } else if (auto e = scan_protocol_name_and_version(s, via)) {
+    return e;
   }
   via.transport = s.take_token();
   if (via.transport.empty()) return s.error("missing transport in Via");
@@ -118,22 +136,27 @@ std::optional<ParseError> parse_via(std::string_view value, std::size_t base,
                                     std::vector<Via>& out) {
   Scanner s(value, base);
   while (true) {
-    Via via;
+    // Parsed in place; an element that fails is removed again.
+    Via& via = out.emplace_back(kEmptyVia);
     const std::size_t start = s.pos();
-    if (auto e = scan_sent_protocol_and_by(s, via)) return e;
-
+    std::optional<ParseError> e = scan_sent_protocol_and_by(s, via);
     const std::size_t params_start = s.pos();
     unsigned seen = 0;
-    auto e = grammar::scan_generic_params(
-        s, true,
-        [&](std::string_view name, std::string_view param_value, bool has_value, std::size_t pos) {
-          return apply_via_param(s, via, seen, name, param_value, has_value, pos);
-        },
-        "received");
-    if (e) return e;
+    if (!e) {
+      e = grammar::scan_generic_params(
+          s, true,
+          [&](std::string_view name, std::string_view param_value, bool has_value,
+              std::size_t pos) {
+            return apply_via_param(s, via, seen, name, param_value, has_value, pos);
+          },
+          "received");
+    }
+    if (e) {
+      out.pop_back();
+      return e;
+    }
     via.params = ParamList(s.slice(params_start, s.pos()), ParamList::Style::kHeader);
     via.text = s.slice(start, s.pos());
-    out.push_back(via);
 
     if (!s.consume_separator(',')) {
       s.skip_lws();

@@ -35,7 +35,7 @@ port=$(listening_port listen.out tls)
 # baresip reads its configuration from a folder. Its SIP sockets use free
 # ports (sip_listen port 0). Only the modules the test needs are loaded: no
 # audio, video, STUN, TURN or ICE, and no console or HTTP control sockets.
-# Every URI holds an IP address, so baresip makes no DNS queries. Its
+# Every URI contains an IP address, so baresip makes no DNS queries. Its
 # dns_server still names a closed loopback port, so that a query made by
 # mistake stays on this machine.
 mkdir baresip

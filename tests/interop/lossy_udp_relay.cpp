@@ -3,7 +3,7 @@
 //
 // Each client that sends to the listening address gets its own upstream
 // socket toward the target, so replies from the target (sent to the source
-// address and port of the request, as RFC 3581 rport asks) reach the right
+// address and port of the request, as RFC 3581 rport specifies) reach the right
 // client. Every datagram, in either direction, is dropped with probability
 // --drop-rate and otherwise forwarded, and a forwarded datagram is sent twice
 // with probability --duplicate-rate.
@@ -13,11 +13,12 @@
 // dropped at most --max-drops-per-datagram times. With the default of 2, a
 // non-INVITE transaction completes by its fifth request, at 15*T1, well
 // before Timer F (64*T1) fires, so a test can demand that every request
-// succeeds. Independent loss would make Timer F fire now and then
-// (RFC 3261 sends 7 requests within 64*T1).
+// succeeds. Independent loss would make Timer F fire now and then: with
+// T1 = 50 ms and T2 = 4 s, RFC 3261 sends only 7 requests within 64*T1.
 //
-// On SIGTERM or SIGINT it prints its counters as one JSON line on stdout
-// and exits 0.
+// It relays IPv4 only. With --port-file it writes the listening port to
+// FILE once bound, for callers that pass port 0. On SIGTERM or SIGINT it
+// prints its counters as one JSON line on stdout and exits 0.
 //
 // Usage: lossy_udp_relay --listen 127.0.0.1:0 --target 127.0.0.1:5060
 //            [--drop-rate 0.3] [--duplicate-rate 0.1]

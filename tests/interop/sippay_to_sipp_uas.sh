@@ -47,7 +47,7 @@ expect_equal "$(sipp_stat uas_stat.csv 'FailedCall(C)')" 0 "SIPp FailedCall(C)"
 expect_equal "$(count_lines uas.log "MESSAGE ct=application/pkcs7-mime len=$body_length")" 1 \
   "SIPp log lines for a MESSAGE with Content-Type application/pkcs7-mime and Content-Length $body_length"
 
-# SIPp's message trace holds each received message after a "<TRANSPORT>
+# SIPp's message trace contains each received message after a "<TRANSPORT>
 # message received [<size>] bytes :" line and an empty line.
 # NOTE: SIPp 3.6.1 writes a message to its trace as a C string, so the trace
 # stops at the first NUL byte of the body. Only the body's bytes before its

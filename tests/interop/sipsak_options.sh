@@ -5,8 +5,8 @@
 #
 # NOTE: sipsak 0.9.8.1 cuts the last digit off a five-digit port in the
 # Request-URI and To header field it writes, though it sends to the right
-# port. sippay answers OPTIONS whatever the Request-URI's port, so the test
-# does not depend on it.
+# port. sippay replies to OPTIONS whatever the Request-URI's port, so the
+# test does not depend on it.
 #
 # Usage: sipsak_options.sh SIPPAY
 source "$(dirname "$0")/lib.sh"

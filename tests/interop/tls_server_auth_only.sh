@@ -20,14 +20,14 @@ start_listen listen "$sippay" --bind tls:127.0.0.1:0 --cert server.crt --key ser
 port=$(listening_port listen.out tls)
 
 status=0
-timeout 30 "$sippay" ua send --t1-ms 100 --to "sips:merchant@127.0.0.1:$port" \
+timeout 30 "$sippay" ua send --t1-ms 50 --to "sips:merchant@127.0.0.1:$port" \
   --from sip:with-cert@127.0.0.1 --ca ca.crt --cert client.crt --key client.key \
   --body-file body.txt >with-cert.out 2>with-cert.err || status=$?
 expect_equal "$status" 0 "ua send exit status with a client certificate"
 expect_equal "$(cat with-cert.out)" "200 OK" "ua send output with a client certificate"
 
 status=0
-timeout 30 "$sippay" ua send --t1-ms 100 --to "sips:merchant@127.0.0.1:$port" \
+timeout 30 "$sippay" ua send --t1-ms 50 --to "sips:merchant@127.0.0.1:$port" \
   --from sip:without-cert@127.0.0.1 --ca ca.crt \
   --body-file body.txt >without-cert.out 2>without-cert.err || status=$?
 expect_equal "$status" 0 "ua send exit status without a client certificate ($(tail -n 1 without-cert.err))"

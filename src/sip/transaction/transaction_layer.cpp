@@ -108,6 +108,9 @@ struct TransactionLayer::ServerEntry final : NonInviteServerTransaction::Context
 
   TransactionLayer& layer;
   std::uint64_t id;
+  // TODO: after the final response only the key, the response and its
+  // destination are needed; the whole request stays until Timer J (64*T1
+  // over UDP), about 5.6 KB per transaction in the load benchmark.
   ReceivedMessage request;
   std::string key;
   TimerService::TimerId timer_j = 0;

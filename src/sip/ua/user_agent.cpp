@@ -103,6 +103,16 @@ void UserAgent::send_request(std::shared_ptr<UacRequest> request) {
   if (request->proxy_uri) request->spec.route = {with_loose_route(*request->proxy_uri)};
 
   auto local = transport_->local_address_for(target->address.protocol, target->address.address);
+  if (!local && is_reliable(target->address.protocol)) {
+    // A TCP or TLS client needs no listener of its own, because the
+    // responses come back on the connection (§18.2.2). The Via sent-by then
+    // names the address of another listener.
+    for (TransportProtocol other : {TransportProtocol::kTcp, TransportProtocol::kUdp, TransportProtocol::kTls}) {
+      local = transport_->local_address_for(other, target->address.address);
+      if (local) break;
+    }
+    if (local) local->protocol = target->address.protocol;
+  }
   if (!local) {
     request->done(error_outcome("no local " + std::string(to_via_token(target->address.protocol)) +
                                 " address to send to " + target->address.to_string()));
