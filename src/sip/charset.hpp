@@ -17,10 +17,11 @@ enum : std::uint16_t {
   kAlpha = 1 << 0,
   kDigit = 1 << 1,
   kHexDigit = 1 << 2,
-  kToken = 1 << 3,       // token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
-  kWord = 1 << 4,        // word: token characters plus ( ) < > : \ DQUOTE / [ ] ? { }
-  kUnreserved = 1 << 5,  // alphanum / mark
-  kUserExtra = 1 << 6,   // user-unreserved: & = + $ , ; ? /
+  kToken =
+      1 << 3,  // token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
+  kWord = 1 << 4,           // word: token characters plus ( ) < > : \ DQUOTE / [ ] ? { }
+  kUnreserved = 1 << 5,     // alphanum / mark
+  kUserExtra = 1 << 6,      // user-unreserved: & = + $ , ; ? /
   kPasswordExtra = 1 << 7,  // password: & = + $ ,
   kParamExtra = 1 << 8,     // param-unreserved: [ ] / : & + $
   kHeaderExtra = 1 << 9,    // hnv-unreserved: [ ] / ? : + $
@@ -52,7 +53,7 @@ constexpr std::array<std::uint16_t, 256> make_table() {
   add("-.!%*_+`'~", kToken | kWord);
   add("()<>:\\\"/[]?{}", kWord);
   add("-_.!~*'()", kUnreserved | kUric);  // mark
-  add(";/?:@&=+$,", kUric);                // reserved
+  add(";/?:@&=+$,", kUric);               // reserved
   add("&=+$,;?/", kUserExtra);
   add("&=+$,", kPasswordExtra);
   add("[]/:&+$", kParamExtra);
@@ -72,6 +73,7 @@ inline constexpr std::array<std::uint16_t, 256> kTable = make_table();
 constexpr bool is(char c, std::uint16_t cls) {
   return (kTable[static_cast<unsigned char>(c)] & cls) != 0;
 }
+
 // Returns the first byte in [p, end) that is not in `cls`, or `end`. The
 // loop tests four bytes per round, which spends fewer instructions on the
 // loop itself than a test of one byte per round.
@@ -161,13 +163,12 @@ constexpr bool iequals(std::string_view a, std::string_view b) {
 }
 
 // Compares `token` with `name` without regard to ASCII case, several bytes
-// at a time. Setting bit 0x20 of a byte turns an upper-case letter into
-// lower case and leaves digits, lower-case letters, "-" and "." as they are.
-// Only the two cases of a letter fold to a letter, and among token
-// characters (§25.1) only "-", "." and a digit fold to themselves. So the
-// result equals that of `iequals` when `name` contains only letters, and
-// when `name` contains only letters, digits, "-" and "." and `token` is a
-// token.
+// at a time, by setting bit 0x20 of every byte, which turns an upper-case
+// letter into lower case. A byte that then equals a letter is that letter in
+// either case, and a token character (§25.1) that then equals "-", "." or a
+// digit is that character. So the result equals that of `iequals` when
+// `name` contains only letters, and also when `name` contains only letters,
+// digits, "-" and "." and `token` is a token.
 inline bool token_iequals(std::string_view token, std::string_view name) {
   const std::size_t size = name.size();
   if (token.size() != size) return false;

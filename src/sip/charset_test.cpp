@@ -14,13 +14,27 @@
 namespace sippay::sip {
 namespace {
 
-bool is_printable_qdtext(unsigned char c) { return c >= 0x20 && c <= 0x7E && c != '"' && c != '\\'; }
+bool is_printable_qdtext(unsigned char c) {
+  return c >= 0x20 && c <= 0x7E && c != '"' && c != '\\';
+}
 
 TEST(Charset, TokenIequalsMatchesIequals) {
   const std::vector<std::string_view> names = {
-      "a",      "ab",       "abc",       "qop",        "Date",          "realm",
-      "Accept", "Call-ID",  "username",  "algorithm",  "Content-Type",  "Max-Forwards",
-      "Proxy-Authenticate", "Proxy-Authorization", "x-1.2",
+      "a",
+      "ab",
+      "abc",
+      "qop",
+      "Date",
+      "realm",
+      "Accept",
+      "Call-ID",
+      "username",
+      "algorithm",
+      "Content-Type",
+      "Max-Forwards",
+      "Proxy-Authenticate",
+      "Proxy-Authorization",
+      "x-1.2",
   };
   for (std::string_view name : names) {
     std::string upper(name);
@@ -55,7 +69,8 @@ TEST(Charset, SkipClassStopsAtFirstOutsideByte) {
   for (std::size_t length = 0; length <= run.size(); ++length) {
     for (char stop : {' ', ';', '\0', '\xC3'}) {
       const std::string text = run.substr(0, length) + stop + "xyz";
-      const char* end = charset::skip_class(text.data(), text.data() + text.size(), charset::kToken);
+      const char* end =
+          charset::skip_class(text.data(), text.data() + text.size(), charset::kToken);
       EXPECT_EQ(static_cast<std::size_t>(end - text.data()), length) << text;
     }
     const std::string text = run.substr(0, length);
@@ -107,8 +122,8 @@ TEST(NameIndex, FindsEachNameInAnyCase) {
 TEST(NameIndex, RejectsOtherNames) {
   constexpr grammar::NameIndex<4> index({"branch", "received", "rport", "ttl"});
   const std::vector<std::string_view> others = {
-      "",      "b",       "branc", "branchx", "brunch", "rports", "rpor",
-      "maddr", "ttl-x",   "tt",    "!ttl",    "0ttl",   "~ttl",   "a-very-long-parameter-name",
+      "",      "b",     "branc", "branchx", "brunch", "rports", "rpor",
+      "maddr", "ttl-x", "tt",    "!ttl",    "0ttl",   "~ttl",   "a-very-long-parameter-name",
   };
   for (std::string_view name : others) EXPECT_EQ(index.find(name), -1) << name;
 }

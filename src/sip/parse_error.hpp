@@ -34,7 +34,7 @@ class [[nodiscard]] Result {
  public:
   // Implicit by design, so that a parser can `return value;`. The two
   // overloads copy or move `value` into the result once.
-  Result(const T& value) : state_(std::in_place_index<0>, value) {}       // NOLINT
+  Result(const T& value) : state_(std::in_place_index<0>, value) {}        // NOLINT
   Result(T&& value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
   // Constructs the value inside the result from `args`, without a copy.
   template <typename... Args>

@@ -62,7 +62,8 @@ class Scanner {
       const char c = text_[i];
       if (charset::is_ws(c)) {
         ++i;
-      } else if (c == '\r' && i + 2 < size && text_[i + 1] == '\n' && charset::is_ws(text_[i + 2])) {
+      } else if (c == '\r' && i + 2 < size && text_[i + 1] == '\n' &&
+                 charset::is_ws(text_[i + 2])) {
         i += 3;
       } else {
         break;

@@ -288,8 +288,9 @@ bool parse_common_sip_uri(std::string_view text, Uri& uri) {
     uri.user = {p, static_cast<std::size_t>(user_end - p)};
     uri.has_user = true;
     p = user_end + 1;
-  } else if (user_end != end && (*user_end == '%' ||
-                                 std::memchr(user_end, '@', static_cast<std::size_t>(end - user_end)))) {
+  } else if (user_end != end &&
+             (*user_end == '%' ||
+              std::memchr(user_end, '@', static_cast<std::size_t>(end - user_end)))) {
     return false;
   }
 

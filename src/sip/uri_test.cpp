@@ -109,11 +109,9 @@ const std::vector<SipCase> kValidSip = {
     {"SiPs:a.b-c_d@h9.Example;x;y=z", UriScheme::kSips, "a.b-c_d", "-", "h9.Example",
      HostType::kHostname, kNoPort, ";x;y=z", ""},
     {"sip:host:0000080", UriScheme::kSip, "-", "-", "host", HostType::kHostname, 80, "", ""},
-    {"sip:host:5060@x", UriScheme::kSip, "host", "5060", "x", HostType::kHostname, kNoPort, "",
-     ""},
+    {"sip:host:5060@x", UriScheme::kSip, "host", "5060", "x", HostType::kHostname, kNoPort, "", ""},
     {"sip:h;a=b@c", UriScheme::kSip, "h;a=b", "-", "c", HostType::kHostname, kNoPort, "", ""},
-    {"sip:9.example:1;a", UriScheme::kSip, "-", "-", "9.example", HostType::kHostname, 1, ";a",
-     ""},
+    {"sip:9.example:1;a", UriScheme::kSip, "-", "-", "9.example", HostType::kHostname, 1, ";a", ""},
 };
 
 void expect_sip_case(const SipCase& expected, const Uri& uri) {

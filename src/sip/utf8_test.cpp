@@ -1,5 +1,7 @@
 // UTF-8 validation of quoted strings (RFC 3261 §25.1 qdtext, RFC 3629 §4):
 // Scanner::take_quoted_string and the headers that read quoted strings.
+#include "sip/utf8.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -8,7 +10,6 @@
 
 #include "sip/headers.hpp"
 #include "sip/scanner.hpp"
-#include "sip/utf8.hpp"
 
 namespace sippay::sip {
 namespace {
@@ -70,8 +71,8 @@ TEST(Utf8, QuotedStringAcceptsWellFormedText) {
   };
   for (std::string_view value : values) {
     const Taken taken = take_quoted(value);
-    EXPECT_EQ(taken.error, nullptr) << testing::PrintToString(std::string(value)) << ": "
-                                    << taken.error;
+    EXPECT_EQ(taken.error, nullptr)
+        << testing::PrintToString(std::string(value)) << ": " << taken.error;
     EXPECT_EQ(taken.value, value);
   }
 }
@@ -82,14 +83,14 @@ TEST(Utf8, QuotedStringRejectsMalformedText) {
     std::size_t error_pos;
   };
   const std::vector<Case> cases = {
-      {"\"\xC3\"", 1},                   // the closing quote is no continuation byte
-      {"\"ab\x80\"", 3},                 // lone continuation byte
-      {"\"ab\xC0\xAF\"", 3},             // overlong "/"
-      {"\"ab\xE0\x80\xAF\"", 3},         // overlong
-      {"\"ab\xED\xA0\x80\"", 3},         // surrogate
-      {"\"ab\xF4\x90\x80\x80\"", 3},     // beyond U+10FFFF
-      {"\"ab\xFF\"", 3},                 // never valid
-      {"\"ab\xE2\x82", 3},               // cut by the end of the text
+      {"\"\xC3\"", 1},                    // the closing quote is no continuation byte
+      {"\"ab\x80\"", 3},                  // lone continuation byte
+      {"\"ab\xC0\xAF\"", 3},              // overlong "/"
+      {"\"ab\xE0\x80\xAF\"", 3},          // overlong
+      {"\"ab\xED\xA0\x80\"", 3},          // surrogate
+      {"\"ab\xF4\x90\x80\x80\"", 3},      // beyond U+10FFFF
+      {"\"ab\xFF\"", 3},                  // never valid
+      {"\"ab\xE2\x82", 3},                // cut by the end of the text
       {"\"0123456789abcdef\xC3(\"", 17},  // found after a 16-byte block
       {"\"0123456789abcd\xED\xBF\xBF\"", 15},
   };

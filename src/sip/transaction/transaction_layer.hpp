@@ -2,9 +2,9 @@
 // client and server transactions, runs their timers, and sits between the
 // transport layer and the transaction user (the UA core or a proxy core).
 //
-// INVITE and ACK get no transactions here: they are handed to the user as
-// stateless requests, which a UA that does not take calls answers with a
-// stateless final response. Requests that cannot be matched (a
+// INVITE and ACK get no transactions here. They are passed to the user as
+// stateless requests, and a UA that takes no calls sends a stateless final
+// response. Requests that cannot be matched (a
 // semantic_error(), such as a missing Call-ID) are handed over the same way
 // so that the user can answer 400.
 //
@@ -26,8 +26,8 @@
 
 namespace sippay::sip {
 
-// What the transaction layer needs of a transport: send a request to an
-// address, send a response back toward a request's sender (§18.2.2).
+// The transport interface of the transaction layer: sending a request to an
+// address, and a response back toward a request's sender (§18.2.2).
 class TransactionTransport {
  public:
   using SendHandler = std::function<void(std::error_code)>;
@@ -64,7 +64,7 @@ class TransactionLayer {
   struct Handlers {
     // A new request and the server transaction to respond through.
     std::function<void(ServerTransactionId id, const ReceivedMessage& request)> on_request;
-    // INVITE, ACK and requests that cannot be matched; answer statelessly.
+    // INVITE, ACK and requests that cannot be matched, to respond to statelessly.
     std::function<void(const ReceivedMessage& request)> on_stateless_request;
     // Optional. Server transaction `id` could not send a response (§17.2.4)
     // and is gone: respond() on it returns false from now on.
@@ -93,7 +93,7 @@ class TransactionLayer {
   TransactionLayer(const TransactionLayer&) = delete;
   TransactionLayer& operator=(const TransactionLayer&) = delete;
 
-  // Starts a client transaction. `on_response` sees every provisional and
+  // Starts a client transaction. `on_response` receives every provisional and
   // the final response; `on_failure` is called instead of a final response
   // on timeout or transport error. Exactly one of a final response or a
   // failure is reported. A transport that completes a send inside the send

@@ -30,12 +30,12 @@ class Registration : public std::enable_shared_from_this<Registration> {
  public:
   using ResultHandler = std::function<void(const RequestOutcome& outcome)>;
 
-  // `on_result` sees the outcome of every REGISTER sent, refreshes included.
+  // `on_result` receives the outcome of every REGISTER sent, refreshes included.
   static std::shared_ptr<Registration> create(UserAgent& agent, RegistrationSettings settings,
                                               ResultHandler on_result);
   void start();
-  // Removes the binding (Expires: 0) and stops refreshing; `done` follows
-  // the registrar's answer or the transaction's failure.
+  // Removes the binding (Expires: 0) and stops refreshing; `done` is called
+  // with the registrar's response or the transaction's failure.
   void stop(std::function<void(const RequestOutcome&)> done);
 
   // When the next refresh is due, for tests and logs.

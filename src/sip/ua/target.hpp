@@ -1,4 +1,5 @@
-// Where to send a request for a SIP URI (a small part of RFC 3263).
+// Resolution of a SIP URI to the address a request goes to (a small part of
+// RFC 3263).
 #pragma once
 
 #include <optional>

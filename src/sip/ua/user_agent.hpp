@@ -1,7 +1,7 @@
-// The UA core (RFC 3261 §8, RFC 3428): sends MESSAGE requests and answers
-// the Digest challenges they meet (§22.2), receives MESSAGE and hands it to
-// a handler that chooses the final response, answers OPTIONS (§11), and
-// registers contacts (§10.2, see Registration).
+// The UA core (RFC 3261 §8, RFC 3428). It sends MESSAGE requests and
+// responds to the Digest challenges they get (§22.2). It passes each
+// received MESSAGE to a handler that chooses the final response, responds to
+// OPTIONS (§11), and registers contacts (§10.2, see Registration).
 //
 // Runs on one asio::io_context thread, with its own transport and
 // transaction layers. Not thread safe.
@@ -81,9 +81,9 @@ class UserAgent {
   UserAgent& operator=(const UserAgent&) = delete;
 
   std::error_code start();
-  // Answers new requests with 503 from now on, waits until no transaction
-  // waits for a final response or `limit` passes, closes the transport,
-  // then calls `done`.
+  // Rejects new requests with 503 from now on and waits until no transaction
+  // waits for a final response or `limit` passes. Then closes the transport
+  // and calls `done`.
   void shutdown(std::chrono::milliseconds limit, std::function<void()> done);
 
   void on_message(MessageHandler handler);
