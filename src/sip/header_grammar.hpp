@@ -41,9 +41,9 @@ inline std::optional<std::uint64_t> to_unsigned(std::string_view digits, std::ui
 
 // A fixed set of parameter names, looked up without regard to ASCII case
 // with one table lookup by length and first letter and one comparison.
-// The names are lower case, contain only letters, digits and "-", and no
-// two share both their length and their first letter; a set that breaks
-// this fails to compile.
+// The names are lower case and contain only letters, digits and "-". No two
+// share both their length and their first letter. A set that breaks these
+// rules fails to compile.
 template <std::size_t N>
 class NameIndex {
  public:
@@ -154,7 +154,7 @@ inline constexpr AuthHeader kEmptyAuthHeader{};
 // In-place forms of parsers of headers.hpp, with which the message parser
 // stores a value in the Message without copying it. Each fills `out`, which
 // must be default-constructed, and returns the error if any. After an error
-// `out` holds a partial value.
+// `out` is partly filled.
 std::optional<ParseError> parse_from_to_into(std::string_view value, std::size_t base,
                                              NameAddr& out);
 std::optional<ParseError> parse_auth_header_into(std::string_view value, std::size_t base,

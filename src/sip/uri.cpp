@@ -244,9 +244,10 @@ int port_value(const char* digits, const char* end) {
 }
 
 // Returns the end of the hostname that starts at `p`, or null when the text
-// there is not a plain hostname: labels of alphanum and "-" that neither
-// start nor end with "-", joined by single dots, the last one starting with
-// a letter and followed by no dot. scan_hostname reads such a host alike.
+// there is not a plain hostname. A plain hostname is labels of alphanum and
+// "-" that neither start nor end with "-", joined by single dots. Its last
+// label starts with a letter, and no dot follows it. scan_hostname reads
+// such a host alike.
 const char* skip_plain_hostname(const char* p, const char* end) {
   while (true) {
     const char* const label = p;

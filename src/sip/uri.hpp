@@ -57,7 +57,7 @@ struct Uri {
 Result<Uri> parse_uri(std::string_view text, std::size_t base = 0);
 // The same, into `uri`, which is reset first: for a Uri inside a larger
 // value, which this fills without a copy. Returns the error, after which
-// `uri` holds a partial value.
+// `uri` is partly filled.
 std::optional<ParseError> parse_uri_into(std::string_view text, std::size_t base, Uri& uri);
 // The same without the reset, for a `uri` that is still as default-constructed.
 std::optional<ParseError> parse_uri_into_empty(std::string_view text, std::size_t base, Uri& uri);

@@ -14,18 +14,18 @@
 namespace sippay::sip {
 namespace {
 
-struct Taken {
+struct QuotedScan {
   std::string_view value;
   const char* error = nullptr;
   std::size_t pos = 0;
 };
 
-Taken take_quoted(std::string_view text) {
+QuotedScan take_quoted(std::string_view text) {
   Scanner s(text);
-  Taken taken;
-  taken.value = s.take_quoted_string(taken.error);
-  taken.pos = s.pos();
-  return taken;
+  QuotedScan scan;
+  scan.value = s.take_quoted_string(scan.error);
+  scan.pos = s.pos();
+  return scan;
 }
 
 TEST(Utf8, SequenceLengthOfEachForm) {
@@ -70,10 +70,10 @@ TEST(Utf8, QuotedStringAcceptsWellFormedText) {
       "\"0123456789abcdefghijklmnopqrstuvwxyz\xE6\x97\xA5\xE6\x9C\xAC\"",
   };
   for (std::string_view value : values) {
-    const Taken taken = take_quoted(value);
-    EXPECT_EQ(taken.error, nullptr)
-        << testing::PrintToString(std::string(value)) << ": " << taken.error;
-    EXPECT_EQ(taken.value, value);
+    const QuotedScan scan = take_quoted(value);
+    EXPECT_EQ(scan.error, nullptr)
+        << testing::PrintToString(std::string(value)) << ": " << scan.error;
+    EXPECT_EQ(scan.value, value);
   }
 }
 
@@ -95,12 +95,12 @@ TEST(Utf8, QuotedStringRejectsMalformedText) {
       {"\"0123456789abcd\xED\xBF\xBF\"", 15},
   };
   for (const Case& c : cases) {
-    const Taken taken = take_quoted(c.text);
-    ASSERT_NE(taken.error, nullptr) << testing::PrintToString(std::string(c.text));
-    EXPECT_STREQ(taken.error, "invalid UTF-8 in quoted string")
+    const QuotedScan scan = take_quoted(c.text);
+    ASSERT_NE(scan.error, nullptr) << testing::PrintToString(std::string(c.text));
+    EXPECT_STREQ(scan.error, "invalid UTF-8 in quoted string")
         << testing::PrintToString(std::string(c.text));
-    EXPECT_TRUE(taken.value.empty());
-    EXPECT_EQ(taken.pos, c.error_pos) << testing::PrintToString(std::string(c.text));
+    EXPECT_TRUE(scan.value.empty());
+    EXPECT_EQ(scan.pos, c.error_pos) << testing::PrintToString(std::string(c.text));
   }
 }
 
@@ -122,9 +122,9 @@ TEST(Utf8, QuotedStringKeepsOtherChecks) {
       {"\"a\nb\"", "control character inside quoted string"},
   };
   for (const Case& c : cases) {
-    const Taken taken = take_quoted(c.text);
-    ASSERT_NE(taken.error, nullptr) << testing::PrintToString(std::string(c.text));
-    EXPECT_STREQ(taken.error, c.error) << testing::PrintToString(std::string(c.text));
+    const QuotedScan scan = take_quoted(c.text);
+    ASSERT_NE(scan.error, nullptr) << testing::PrintToString(std::string(c.text));
+    EXPECT_STREQ(scan.error, c.error) << testing::PrintToString(std::string(c.text));
   }
 }
 
@@ -137,9 +137,9 @@ TEST(Utf8, QuotedStringAcceptsTabsEscapesAndFolds) {
       "\"0123456789abcdef\r\n\t0123456789abcdef\"",
   };
   for (std::string_view value : values) {
-    const Taken taken = take_quoted(value);
-    EXPECT_EQ(taken.error, nullptr) << testing::PrintToString(std::string(value));
-    EXPECT_EQ(taken.value, value);
+    const QuotedScan scan = take_quoted(value);
+    EXPECT_EQ(scan.error, nullptr) << testing::PrintToString(std::string(value));
+    EXPECT_EQ(scan.value, value);
   }
 }
 
