@@ -92,7 +92,7 @@ std::optional<ParseError> scan_address(Scanner& s, NameAddr& address, Form form,
   return scan_bracketed_uri(s, address);
 }
 
-// One element with its parameters; `on_param` sees each parameter.
+// One element with its parameters; `on_param` receives each parameter.
 template <typename OnParam>
 std::optional<ParseError> scan_element(Scanner& s, NameAddr& address, Form form, bool in_list,
                                        OnParam&& on_param) {

@@ -15,7 +15,7 @@
 namespace sippay::sip {
 
 struct ParseError {
-  // RFC 3261 status code to answer with: 400 Bad Request for grammar errors,
+  // RFC 3261 status code to respond with: 400 Bad Request for grammar errors,
   // 505 Version Not Supported, 513 Message Too Large, 416 Unsupported URI
   // Scheme is never produced here because unknown schemes parse as absolute
   // URIs.

@@ -24,9 +24,9 @@ class StreamFramer {
  public:
   enum class Event : unsigned char {
     kNeedMore,  // no complete message buffered
-    kMessage,   // `message()` holds one whole message
-    kPing,      // a double CRLF: answer with a single CRLF
-    kPong,      // a single CRLF, the answer to our ping
+    kMessage,   // `message()` contains one whole message
+    kPing,      // a double CRLF: send a single CRLF back
+    kPong,      // a single CRLF, the reply to our ping
     kError,     // `error()` contains the reason; close the connection
   };
 

@@ -36,7 +36,7 @@ int strength(DigestAlgorithm algorithm) {
   return 0;
 }
 
-// Picks the qop to answer with from a challenge's quoted list.
+// Picks the qop to respond with from a challenge's quoted list.
 std::string_view choose_qop(std::string_view offered) {
   const std::string list = unquote(offered);
   bool auth = false;

@@ -49,7 +49,7 @@ struct DigestCredentials {
   std::string password;
 };
 
-// What a client sends back for a challenge.
+// The credentials a client sends in reply to a challenge.
 struct DigestAnswer {
   std::string header_value;  // for Authorization or Proxy-Authorization
 };

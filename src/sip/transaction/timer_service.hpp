@@ -42,7 +42,7 @@ class AsioTimerService final : public TimerService {
   std::unique_ptr<Impl> impl_;
 };
 
-// A clock that moves only when told: timers fire inside advance(), in
+// A clock that moves only when advance() is called: timers fire inside advance(), in
 // deadline order, each at its own deadline. For deterministic tests.
 class ManualTimerService final : public TimerService {
  public:

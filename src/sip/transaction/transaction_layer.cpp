@@ -73,7 +73,7 @@ struct TransactionLayer::ClientEntry final : NonInviteClientTransaction::Context
   NonInviteClientTransaction machine;
 };
 
-// One server transaction, holding the request it answers.
+// One server transaction, with the request it responds to.
 struct TransactionLayer::ServerEntry final : NonInviteServerTransaction::Context {
   ServerEntry(TransactionLayer& owner, std::uint64_t entry_id, ReceivedMessage received)
       : layer(owner),

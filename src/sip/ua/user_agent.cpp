@@ -127,7 +127,7 @@ void UserAgent::send_request(std::shared_ptr<UacRequest> request) {
   const TransportProtocol protocol =
       transport_->protocol_for_request(target->address.protocol, built.bytes.size());
   if (protocol != target->address.protocol) {
-    // §18.1.1: too large for UDP, so TCP, which the Via must say.
+    // §18.1.1: too large for UDP, so the request goes over TCP and its Via names TCP.
     target->address.protocol = protocol;
     if (auto tcp_local = transport_->local_address_for(protocol, target->address.address)) local = tcp_local;
     built = build_request(request->spec, protocol, *local);

@@ -17,7 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Runs `io` until `done` holds or five seconds pass.
+// Runs `io` until `done` returns true or five seconds pass.
 bool run_until(asio::io_context& io, const std::function<bool()>& done) {
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   while (!done() && std::chrono::steady_clock::now() < deadline) {
@@ -158,7 +158,7 @@ TEST_F(UserAgentPair, LargeUdpRequestMovesToTcp) {
 TEST_F(UserAgentPair, NoListenerTimesOut) {
   start("udp:127.0.0.1:0", "udp:127.0.0.1:0");
   const std::string target = uri_of(*server_, "merchant");
-  server_.reset();  // closes its socket: nothing answers any more
+  server_.reset();  // closes its socket: nothing responds any more
   const RequestOutcome outcome = send(message_to(target));
   EXPECT_EQ(outcome.status_code, 0);
   ASSERT_TRUE(outcome.failure.has_value());
@@ -189,7 +189,7 @@ TEST_F(UserAgentPair, TlsWithCheckedCertificate) {
   EXPECT_EQ(received_.body, "pay 12.50 EUR");
 }
 
-// A UDP peer written in the test: it reads raw requests and answers them
+// A UDP peer written in the test: it reads raw requests and responds to them
 // with what the test says.
 class RawUdpPeer {
  public:
@@ -398,7 +398,7 @@ TEST_F(UserAgentRaw, RetransmissionAnsweredOnce) {
 }
 
 TEST_F(UserAgentRaw, DrainingAnswers503) {
-  // A MESSAGE to a peer that never answers keeps one client transaction
+  // A MESSAGE to a peer that never responds keeps one client transaction
   // open, so the shutdown waits for its limit.
   RawUdpPeer silent(io_);
   OutgoingMessage pending;
