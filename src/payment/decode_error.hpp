@@ -8,7 +8,7 @@
 
 namespace sippay::payment {
 
-// What is wrong with a received protocol message. `field` is the JSON path of
+// The first rule a received protocol message breaks. `field` is the JSON path of
 // the offending member ("amount", "entries[3].state"), or empty when the
 // message as a whole is at fault (not JSON, too large, not an object).
 struct DecodeError {

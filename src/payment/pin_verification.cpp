@@ -16,6 +16,8 @@
 
 #include <fmt/format.h>
 
+#include "payment/encoding.hpp"
+
 namespace sippay::payment {
 namespace {
 
@@ -202,14 +204,7 @@ bool verify_pin(const PinKey& key, std::string_view account_id, std::string_view
 }
 
 std::string pin_verification_value_to_hex(const PinVerificationValue& value) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(value.size() * 2);
-  for (const unsigned char byte : value) {
-    hex.push_back(kDigits[byte >> 4]);
-    hex.push_back(kDigits[byte & 0x0f]);
-  }
-  return hex;
+  return to_hex(value.data(), value.size());
 }
 
 std::optional<PinVerificationValue> pin_verification_value_from_hex(std::string_view hex) {

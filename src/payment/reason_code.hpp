@@ -1,6 +1,6 @@
 // Reason codes of failure notices: why a purchase ended without payment.
-// docs/protocol.md lists each code with who may send it and what the
-// customer is told.
+// docs/protocol.md lists each code with who may send it and the text the
+// customer is shown.
 #pragma once
 
 #include <optional>
