@@ -2,8 +2,9 @@
 // binds the order (OI), which only the merchant reads, to the payment
 // information (PI), which only the gateway reads.
 //
-// The input is 109 bytes (kDualSignatureInputBytes), each part length-framed, so that it parses one
-// way only and names the protocol version and which hash is which:
+// The input is 107 bytes (kDualSignatureInputBytes). Each part is
+// length-framed, so that it parses one way only, and it names the protocol
+// version and which hash is which:
 //
 //   u16be(label length) || label
 //   u16be(protocol version)
