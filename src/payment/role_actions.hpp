@@ -1,0 +1,59 @@
+// What the per-role state machines ask their host to do. A machine never
+// does I/O: it returns actions, and the host (the role's daemon) applies
+// them inside the same database transaction as the machine's store writes,
+// then answers the SIP request with `sip_status`.
+//
+// Operations whose result the machine needs at once (decrypting, verifying,
+// checking a PIN, reserving funds or stock) are calls on the role's service
+// interface instead.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "payment/messages.hpp"
+
+namespace sippay::payment {
+
+// A protocol message to queue in the durable outbox. `bytes` is the JSON the
+// host signs and envelopes for `to` (a SIP URI) as docs/protocol.md's
+// message table says; the outbox resends it until `to` answers 2xx.
+struct SendMessage {
+  std::string to;
+  MessageType type = MessageType::kReceipt;
+  std::string bytes;
+
+  bool operator==(const SendMessage&) const = default;
+};
+
+// Gateway: post or void the pending transfer of a transaction.
+struct PostTransfer {
+  std::string transaction_id;
+  bool operator==(const PostTransfer&) const = default;
+};
+struct VoidTransfer {
+  std::string transaction_id;
+  bool operator==(const VoidTransfer&) const = default;
+};
+
+using Action = std::variant<SendMessage, PostTransfer, VoidTransfer>;
+
+// The outcome of handling one received message.
+struct Handled {
+  // The SIP status to answer with after the host committed: 200 or an error
+  // from docs/protocol.md's response table.
+  int sip_status = 200;
+  std::string reason;  // for an error status: the reason phrase, naming the fault
+  std::vector<Action> actions;
+};
+
+// Draws new ids (message ids, transaction ids, order refs). Production
+// draws 128 random bits; tests count.
+class IdSource {
+ public:
+  virtual ~IdSource() = default;
+  virtual std::string new_id() = 0;
+};
+
+}  // namespace sippay::payment
