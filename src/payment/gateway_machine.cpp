@@ -9,7 +9,7 @@
 namespace sippay::payment {
 namespace {
 
-Handled error(int status, std::string reason) { return {status, std::move(reason), {}}; }
+Handled error(int status, std::string reason) { return {status, std::move(reason), {}, {}}; }
 
 bool same_purchase(const GatewayRecord& record, const PaymentRequest& request) {
   return record.purchase_id == request.purchase_id && record.merchant == request.merchant &&

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -37,7 +38,18 @@ struct VoidTransfer {
   bool operator==(const VoidTransfer&) const = default;
 };
 
-using Action = std::variant<SendMessage, PostTransfer, VoidTransfer>;
+// Merchant: give the reserved stock of an order back, or hand it over as
+// sold. Each happens at most once per order ref.
+struct ReleaseStock {
+  std::string merchant_order_ref;
+  bool operator==(const ReleaseStock&) const = default;
+};
+struct DeliverOrder {
+  std::string merchant_order_ref;
+  bool operator==(const DeliverOrder&) const = default;
+};
+
+using Action = std::variant<SendMessage, PostTransfer, VoidTransfer, ReleaseStock, DeliverOrder>;
 
 // The outcome of handling one received message.
 struct Handled {
@@ -45,6 +57,9 @@ struct Handled {
   // from docs/protocol.md's response table.
   int sip_status = 200;
   std::string reason;  // for an error status: the reason phrase, naming the fault
+  // SIP header fields for the response, as (name, value): a SipPay
+  // WWW-Authenticate with a 401, an Authentication-Info with a 200.
+  std::vector<std::pair<std::string, std::string>> headers;
   std::vector<Action> actions;
 };
 

@@ -12,6 +12,7 @@
 
 #include "payment/dual_signature.hpp"
 #include "payment/gateway_machine.hpp"
+#include "payment/merchant_machine.hpp"
 #include "payment/message_codec.hpp"
 
 namespace sippay::payment::testing {
@@ -134,6 +135,79 @@ class FakeGatewayServices : public GatewayServices {
   std::map<std::string, std::int64_t> reservations;
   std::set<std::string> revoked;
   int pin_checks = 0;
+};
+
+class InMemoryMerchantStore : public MerchantStore {
+ public:
+  std::optional<MerchantRecord> find_by_purchase(std::string_view purchase_id) override {
+    const auto it = records_.find(std::string(purchase_id));
+    if (it == records_.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<MerchantRecord> find_by_order_ref(std::string_view ref) override {
+    for (const auto& [id, record] : records_) {
+      if (record.merchant_order_ref == ref) return record;
+    }
+    return std::nullopt;
+  }
+  void insert(const MerchantRecord& record) override {
+    if (!records_.emplace(record.purchase_id, record).second) {
+      throw std::logic_error("duplicate purchase id " + record.purchase_id);
+    }
+  }
+  void update(const MerchantRecord& record) override { records_.at(record.purchase_id) = record; }
+  std::vector<MerchantRecord> forwarded_due(UtcTime now) override {
+    std::vector<MerchantRecord> due;
+    for (const auto& [id, record] : records_) {
+      if (record.state == MerchantState::kForwarded && !record.abort_message_id &&
+          record.reservation_deadline <= now) {
+        due.push_back(record);
+      }
+    }
+    return due;
+  }
+
+  std::size_t size() const { return records_.size(); }
+
+ private:
+  std::map<std::string, MerchantRecord> records_;
+};
+
+class FakeMerchantServices : public MerchantServices {
+ public:
+  DualSignatureCheck verify_dual_signature(std::string_view signature) override {
+    return gateway_like_.verify_dual_signature(signature);
+  }
+  std::optional<CatalogItem> find_item(std::string_view item_id) override {
+    const auto it = catalog.find(std::string(item_id));
+    if (it == catalog.end()) return std::nullopt;
+    return it->second;
+  }
+  bool reserve_stock(std::string_view order_ref, std::string_view item_id, std::int64_t quantity,
+                     UtcTime) override {
+    auto& available = stock[std::string(item_id)];
+    if (available < quantity) return false;
+    available -= quantity;
+    reserved[std::string(order_ref)] = quantity;
+    return true;
+  }
+  std::string issue_nonce(UtcTime) override {
+    const std::string nonce = "nonce-" + std::string(14, '0') + std::to_string(++issued);
+    unused.insert(nonce);
+    return nonce;
+  }
+  bool consume_nonce(std::string_view nonce, UtcTime) override {
+    return unused.erase(std::string(nonce)) == 1;
+  }
+
+  std::map<std::string, CatalogItem> catalog{{"coffee-beans", {1250, "EUR"}}};
+  std::map<std::string, std::int64_t> stock{{"coffee-beans", 5}};
+  std::map<std::string, std::int64_t> reserved;
+  std::set<std::string> unused;
+  int issued = 0;
+
+ private:
+  FakeGatewayServices gateway_like_;
 };
 
 }  // namespace sippay::payment::testing
