@@ -20,10 +20,22 @@ namespace sippay::payment {
 // A protocol message to queue in the durable outbox. `bytes` is the JSON the
 // host signs and envelopes for `to` (a SIP URI) as docs/protocol.md's
 // message table says; the outbox resends it until `to` answers 2xx.
+// An empty `bytes` is a MESSAGE without body (a wallet asking a merchant for
+// a challenge). `headers` are SIP header fields for the request, as (name,
+// value), such as the SipPay Authorization of a purchase.
 struct SendMessage {
+  SendMessage() = default;
+  SendMessage(std::string to_uri, MessageType message_type, std::string message_bytes,
+              std::vector<std::pair<std::string, std::string>> header_fields = {})
+      : to(std::move(to_uri)),
+        type(message_type),
+        bytes(std::move(message_bytes)),
+        headers(std::move(header_fields)) {}
+
   std::string to;
   MessageType type = MessageType::kReceipt;
   std::string bytes;
+  std::vector<std::pair<std::string, std::string>> headers;
 
   bool operator==(const SendMessage&) const = default;
 };

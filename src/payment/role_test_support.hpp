@@ -13,6 +13,7 @@
 #include "payment/dual_signature.hpp"
 #include "payment/gateway_machine.hpp"
 #include "payment/merchant_machine.hpp"
+#include "payment/wallet_machine.hpp"
 #include "payment/message_codec.hpp"
 
 namespace sippay::payment::testing {
@@ -208,6 +209,47 @@ class FakeMerchantServices : public MerchantServices {
 
  private:
   FakeGatewayServices gateway_like_;
+};
+
+class InMemoryWalletStore : public WalletStore {
+ public:
+  std::optional<WalletRecord> find(std::string_view purchase_id) override {
+    const auto it = records_.find(std::string(purchase_id));
+    if (it == records_.end()) return std::nullopt;
+    return it->second;
+  }
+  void insert(const WalletRecord& record) override {
+    if (!records_.emplace(record.purchase_id, record).second) {
+      throw std::logic_error("duplicate purchase id " + record.purchase_id);
+    }
+  }
+  void update(const WalletRecord& record) override { records_.at(record.purchase_id) = record; }
+  std::optional<MerchantChallenge> take_nonce(std::string_view merchant) override {
+    const auto it = nonces_.find(std::string(merchant));
+    if (it == nonces_.end()) return std::nullopt;
+    MerchantChallenge nonce = it->second;
+    nonces_.erase(it);
+    return nonce;
+  }
+  void put_nonce(std::string_view merchant, const MerchantChallenge& nonce) override {
+    nonces_[std::string(merchant)] = nonce;
+  }
+
+ private:
+  std::map<std::string, WalletRecord> records_;
+  std::map<std::string, MerchantChallenge> nonces_;
+};
+
+class FakeWalletServices : public WalletServices {
+ public:
+  explicit FakeWalletServices(std::string customer) : customer_(std::move(customer)) {}
+  std::string sign(std::string_view content) override { return fake_signature(customer_, content); }
+  std::string envelope_for_gateway(std::string_view plaintext) override {
+    return fake_envelope(plaintext);
+  }
+
+ private:
+  std::string customer_;
 };
 
 }  // namespace sippay::payment::testing
