@@ -101,7 +101,7 @@ Handled GatewayMachine::on_payment_request(std::string_view signer, const Paymen
 
   if (auto earlier = store_.find_by_purchase(signature.signer, request.purchase_id)) {
     // The purchase has a transaction under another order ref. That one
-    // stands; this request is refused to the merchant alone, and the record
+    // remains; this request is refused to the merchant alone, and the record
     // is keyed on its order ref only.
     record.customer.reset();
     return refuse(std::move(record), ReasonCode::kPurchaseIdReused, now);
@@ -159,7 +159,7 @@ Handled GatewayMachine::on_confirmation_ack(std::string_view signer, const Confi
 
   Handled handled;
   if (record->state != TransactionState::kPending) {
-    // A duplicate or late ack: the decision stands and is sent again.
+    // A duplicate or late ack: the decision is final and is sent again.
     repeat_outcome(*record, signer, now, handled.actions);
     return handled;
   }

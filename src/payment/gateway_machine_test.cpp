@@ -12,7 +12,6 @@ using namespace testing;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-constexpr const char* kCustomer = "sip:alice@operator.example";
 
 // One purchase as the merchant forwards it: the OI bytes and a request
 // carrying an envelope with PI and a DS over both.
@@ -33,15 +32,6 @@ Forwarded forwarded(const PaymentInformation& payment = sample_payment(),
   f.request.order_hash = sha256(f.order_bytes);
   f.request.payment_envelope = fake_envelope(encode(bundle));
   return f;
-}
-
-template <typename T>
-std::vector<T> actions_of(const std::vector<Action>& actions) {
-  std::vector<T> found;
-  for (const Action& action : actions) {
-    if (const T* typed = std::get_if<T>(&action)) found.push_back(*typed);
-  }
-  return found;
 }
 
 std::vector<SendMessage> sent(const Handled& handled) {

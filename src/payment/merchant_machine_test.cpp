@@ -12,18 +12,6 @@ using namespace testing;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-constexpr const char* kCustomer = "sip:alice@operator.example";
-constexpr const char* kGateway = "sip:gateway@operator.example";
-constexpr const char* kRealm = "merchant.example";
-
-template <typename T>
-std::vector<T> actions_of(const std::vector<Action>& actions) {
-  std::vector<T> found;
-  for (const Action& action : actions) {
-    if (const T* typed = std::get_if<T>(&action)) found.push_back(*typed);
-  }
-  return found;
-}
 
 std::string header(const Handled& handled, std::string_view name) {
   for (const auto& [field, value] : handled.headers) {

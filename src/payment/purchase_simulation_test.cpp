@@ -17,9 +17,6 @@ using namespace testing;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-constexpr const char* kCustomer = "sip:alice@operator.example";
-constexpr const char* kGateway = "sip:gateway@operator.example";
-constexpr const char* kRealm = "merchant.example";
 constexpr std::int64_t kStartBalance = 10'000;
 constexpr std::int64_t kStartStock = 5;
 

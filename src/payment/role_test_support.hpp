@@ -18,6 +18,21 @@
 
 namespace sippay::payment::testing {
 
+inline constexpr const char* kCustomer = "sip:alice@operator.example";
+inline constexpr const char* kGateway = "sip:gateway@operator.example";
+inline constexpr const char* kRealm = "merchant.example";
+
+// The actions of type T among `actions`, in order.
+template <typename T>
+inline std::vector<T> actions_of(const std::vector<Action>& actions) {
+  std::vector<T> found;
+  for (const Action& action : actions) {
+    if (const T* typed = std::get_if<T>(&action)) found.push_back(*typed);
+  }
+  return found;
+}
+
+
 class CountingIds : public IdSource {
  public:
   explicit CountingIds(std::string prefix) : prefix_(std::move(prefix)) {}

@@ -10,8 +10,6 @@ namespace {
 
 using namespace testing;
 
-constexpr const char* kCustomer = "sip:alice@operator.example";
-constexpr const char* kGateway = "sip:gateway@operator.example";
 const Offer kOffer{kMerchant, "coffee-beans", 2, 1250, "EUR"};
 const MerchantChallenge kChallenge{"merchant.example", "nonce-0123456789abcdef"};
 
