@@ -27,6 +27,8 @@ struct Offer {
   std::int64_t quantity = 1;
   std::int64_t unit_price = 0;
   std::string currency;
+
+  bool operator==(const Offer&) const = default;
 };
 
 enum class WalletState : unsigned char {
