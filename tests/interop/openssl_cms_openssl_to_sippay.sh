@@ -104,4 +104,10 @@ expect_rejected noattr missing_signed_attributes 403 \
   "$sippay" cms verify --in noattr.der --out x --ca ca.crt --sender sip:alice@pay.test
 
 [[ ! -e x ]] || fail "a rejected input left an output file"
+
+# An unreadable input file is a usage error (exit 2), not a rejection.
+rc=0
+"$sippay" cms verify --in missing.der --out x --ca ca.crt >missing.out 2>missing.err || rc=$?
+expect_equal "$rc" 2 "exit status of sippay cms verify for a missing file"
+grep -qF 'missing.der' missing.err || fail "the error does not name the missing file"
 echo "PASS: sippay opened what openssl wrote and rejected its unsafe defaults"
