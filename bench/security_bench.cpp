@@ -1,9 +1,8 @@
 // Security module benchmark: sign, verify, seal and open of S/MIME bodies
 // per second for payload sizes of the purchase protocol (300 B, 1 KB and
-// 4 KB), beside the OpenSSL primitives those operations are made of,
-// measured in the same run: ECDSA P-256 sign and verify of a SHA-256 digest,
-// P-256 key generation and ECDH derive, AES-128-GCM and SHA-256 over the
-// payload. The ratio of an operation to the sum of its primitives is the
+// 4 KB). The same run measures the OpenSSL primitives those operations are
+// made of: ECDSA P-256 sign and verify with SHA-256 over the payload, P-256
+// key generation, ECDH derive, and AES-128-GCM over the payload. The ratio of an operation to the sum of its primitives is the
 // module's overhead (CMS encoding, certificate checks, MIME framing,
 // policy checks).
 //
