@@ -231,7 +231,10 @@ CmsStatus check_content_encryption(std::string_view der, CmsContentType type,
   if (!outer) return outer.error();
   auto content_info = ber_children(outer.value(), limits);
   if (!content_info) return content_info.error();
-  auto explicit_content = ber_children(content_info.value().at(1), limits);
+  if (content_info.value().size() != 2) {
+    return CmsError(CmsFailure::malformed_cms, "ContentInfo is not a content type and a content");
+  }
+  auto explicit_content = ber_children(content_info.value()[1], limits);
   if (!explicit_content) return explicit_content.error();
   if (explicit_content.value().size() != 1) {
     return CmsError(CmsFailure::malformed_cms, "ContentInfo [0] holds more than one element");

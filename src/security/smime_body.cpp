@@ -170,6 +170,7 @@ CmsResult<SmimeEntity> parse_smime_entity(std::string_view text, const CmsLimits
 
 CmsResult<SmimeBody> sign_body(const std::vector<PayloadPart>& parts,
                                const SignerCredentials& signer) {
+  if (parts.empty()) return CmsError(CmsFailure::internal, "no payload part to sign");
   auto signed_der = sign_data(write_payload_entity(parts), signer);
   if (!signed_der) return signed_der.error();
   return SmimeBody{SmimeType::signed_data, smime_content_type(SmimeType::signed_data),
@@ -180,6 +181,7 @@ CmsResult<SmimeBody> seal_body(const std::vector<PayloadPart>& parts,
                                const SignerCredentials& signer,
                                const std::vector<Certificate>& recipients,
                                const TrustStore& trust, const EncryptOptions& options) {
+  if (parts.empty()) return CmsError(CmsFailure::internal, "no payload part to seal");
   auto signed_der = sign_data(write_payload_entity(parts), signer);
   if (!signed_der) return signed_der.error();
   const std::string signed_entity = write_smime_entity(SmimeType::signed_data, signed_der.value());

@@ -77,7 +77,7 @@ struct SmimeEntity {
 // Reads an entity written by write_smime_entity (or a peer's equivalent).
 CmsResult<SmimeEntity> parse_smime_entity(std::string_view entity, const CmsLimits& limits = {});
 
-// Signs the payload: a signed-data body.
+// Signs the payload, which must have at least one part: a signed-data body.
 CmsResult<SmimeBody> sign_body(const std::vector<PayloadPart>& parts,
                                const SignerCredentials& signer);
 

@@ -138,6 +138,14 @@ TEST(SmimeBody, SignVerifyRoundTrip) {
   EXPECT_EQ(verified.value().parts[0].body, kOrder[0].body);
 }
 
+TEST(SmimeBody, SignAndSealRejectEmptyPayload) {
+  const CmsWorld& world = CmsWorld::get();
+  EXPECT_TRUE(failed_with(sign_body({}, world.alice.credentials()), CmsFailure::internal));
+  EXPECT_TRUE(failed_with(
+      seal_body({}, world.alice.credentials(), {world.merchant.certificate}, world.trust),
+      CmsFailure::internal));
+}
+
 TEST(SmimeBody, PayloadEntityRejectsNestedMultipart) {
   const std::string inner = write_payload_entity({{"text/plain", "a"}, {"text/plain", "b"}});
   const std::size_t blank = inner.find("\r\n\r\n");
