@@ -177,7 +177,12 @@ int run_pki_list(const PkiOptions& options, std::ostream& out, std::ostream& err
   const auto now = std::chrono::system_clock::now();
   fmt::print(out, "{:<32}  {:<7}  {:<20}  {:<8}  {}\n", "SERIAL", "STATUS", "NOT_AFTER", "ROLE", "URI");
   for (const security::PkiIndexEntry& entry : entries.value()) {
-    const std::string_view status = entry.revoked ? "revoked" : entry.not_after < now ? "expired" : "valid";
+    std::string_view status = "valid";
+    if (entry.revoked) {
+      status = "revoked";
+    } else if (entry.not_after < now) {
+      status = "expired";
+    }
     fmt::print(out, "{:<32}  {:<7}  {:<20}  {:<8}  {}\n", entry.serial_hex, status,
                security::format_utc(entry.not_after), entry.role, entry.uri);
   }

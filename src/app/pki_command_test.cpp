@@ -111,7 +111,7 @@ TEST_F(PkiCommand, InitRefusesExistingCa) {
   const std::string before = (std::stringstream() << std::ifstream(dir_ / "ca.pem").rdbuf()).str();
   const CommandResult again = sippay("init --dir " + dir());
   EXPECT_EQ(again.exit_status, 1);
-  EXPECT_NE(again.output.find("already holds a CA"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("already contains a CA"), std::string::npos) << again.output;
   const std::string after = (std::stringstream() << std::ifstream(dir_ / "ca.pem").rdbuf()).str();
   EXPECT_EQ(before, after);
 }

@@ -33,7 +33,7 @@ Result<Certificate> pki_init(const std::filesystem::path& directory, const PkiIn
   auto lock = PkiLock::acquire(layout);
   if (!lock) return lock.error();
   if (std::filesystem::exists(layout.ca_key()) || std::filesystem::exists(layout.ca_certificate())) {
-    return Error{ErrorCode::io, fmt::format("{} already holds a CA; choose another directory", directory.string())};
+    return Error{ErrorCode::io, fmt::format("{} already contains a CA; choose another directory", directory.string())};
   }
 
   auto key = PrivateKey::generate(options.algorithm, options.rsa_bits);

@@ -29,7 +29,7 @@ struct PkiInitOptions {
 
 // Creates the directory (mode 0700) if needed, a CA key and self-signed
 // certificate, an empty index and an empty CRL. Fails, changing nothing,
-// when the directory already holds a CA.
+// when the directory already contains a CA.
 Result<Certificate> pki_init(const std::filesystem::path& directory, const PkiInitOptions& options);
 
 struct PkiIssueOptions {

@@ -1,8 +1,8 @@
 // The roles an operator CA issues certificates for, and what each role's
 // certificate may do. Every role gets digitalSignature and, for CMS
 // envelopes addressed to it, keyAgreement (EC) or keyEncipherment (RSA),
-// plus extendedKeyUsage emailProtection, which `openssl cms -verify` asks
-// for. Merchants and customers add clientAuth for TLS to their proxy; the
+// plus extendedKeyUsage emailProtection, which `openssl cms -verify`
+// requires. Merchants and customers add clientAuth for TLS to their proxy; the
 // proxy and the gateway, which accept TLS connections, add serverAuth and
 // clientAuth.
 #pragma once
