@@ -118,7 +118,7 @@ Result<PrivateKey> PrivateKey::load_pem_file(const std::filesystem::path& path) 
   if (raw == nullptr) {
     // OpenSSL's reasons name the format problem, never key bytes.
     return Error{ErrorCode::malformed,
-                 fmt::format("{} holds no unencrypted PEM private key: {}", path.string(), take_openssl_errors())};
+                 fmt::format("{} contains no unencrypted PEM private key: {}", path.string(), take_openssl_errors())};
   }
   std::shared_ptr<EVP_PKEY> key(raw, EVP_PKEY_free);
   auto algorithm = classify(raw);

@@ -15,7 +15,7 @@
 //      eviction forgot those keys, so keys that old are rejected like the
 //      keys past the window, and eviction never opens a replay hole;
 //   5. the key is cached: a replay.
-// Otherwise the key is stored. When the cache holds max_entries keys, the
+// Otherwise the key is stored. When the cache contains max_entries keys, the
 // one with the oldest seen_at is evicted and the floor rises to its time.
 // Entries older than the window are dropped as time passes.
 //

@@ -2,7 +2,7 @@
 // revocation, key usage for a purpose, and the binding of a certificate to
 // the SIP URI a message claims to come from.
 //
-// A TrustStore holds one CA and at most one CRL from it. Without a CRL it
+// A TrustStore contains one CA and at most one CRL from it. Without a CRL it
 // checks no revocation. It is immutable after setup, so const calls may run
 // on several threads at once.
 #pragma once
@@ -27,7 +27,7 @@ namespace sippay::security {
 // Largest CRL accepted, in bytes of PEM text.
 inline constexpr std::size_t kMaxCrlBytes = 4 * 1024 * 1024;
 
-// What a certificate's key is used for, each with its key usage rules:
+// The use of a certificate's key, each with its key usage rules:
 //   signing:    digitalSignature or nonRepudiation; extendedKeyUsage, if
 //               present, includes emailProtection (as `openssl cms -verify` requires)
 //   encryption: keyAgreement for EC keys, keyEncipherment for RSA keys;
@@ -56,10 +56,11 @@ class TrustStore {
   // than the CRL already set.
   Status add_crl_pem(std::string_view pem);
 
-  // Checks `leaf` at time `at`: a chain through `intermediates` to the CA
-  // (untrusted_chain), validity periods (expired, not_yet_valid), the CRL
-  // when one is set (revoked; crl_invalid when the CRL is outside its
-  // validity period at `at`), then key usage for `purpose` (bad_key_usage).
+  // Checks `leaf` at time `at`, with the error code of each check in
+  // brackets. First a chain through `intermediates` to the CA
+  // (untrusted_chain), validity periods (expired, not_yet_valid) and the CRL
+  // when one is set (revoked, or crl_invalid when the CRL is outside its
+  // validity period at `at`). Then key usage for `purpose` (bad_key_usage).
   Result<VerifiedCertificate> verify(
       const Certificate& leaf, std::span<const Certificate> intermediates, KeyPurpose purpose,
       std::chrono::system_clock::time_point at = std::chrono::system_clock::now()) const;

@@ -109,6 +109,16 @@ TEST_F(TrustStoreTest, RejectsRevoked) {
   EXPECT_TRUE(store.verify(other, {}, KeyPurpose::signing).ok());
 }
 
+TEST_F(TrustStoreTest, RevokedAndExpiredReportsRevoked) {
+  CertificateProfile profile = testing::leaf_profile(std::string(kMerchant));
+  profile.not_before = testing::now_seconds() - hours(48);
+  profile.not_after = testing::now_seconds() - hours(24);
+  const Certificate leaf = issue(profile);
+  const RevokedCertificate revoked[] = {{leaf.serial_hex(), testing::now_seconds() - hours(30)}};
+  ASSERT_TRUE(store.add_crl_pem(crl_pem(revoked)).ok());
+  EXPECT_EQ(verify_code(leaf, KeyPurpose::signing, store), ErrorCode::revoked);
+}
+
 TEST_F(TrustStoreTest, RejectsCrlFromOtherCa) {
   const testing::TestCa other = testing::make_test_ca("sippay operator CA");
   CrlRequest request;
