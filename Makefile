@@ -7,8 +7,9 @@
 #   make test SANITIZE=1    the same with ASan + UBSan, in build-asan/
 #   make CXX=clang++        any target with clang++; its build directory gets a -clang suffix
 #   make bench              Release build in build-bench/, then run the benchmarks: the parse
-#                           benchmark (BENCH_ARGS=...), the UA benchmark (UA_BENCH_ARGS=...) and
-#                           the SIPp load of bench/sipp_load.sh
+#                           benchmark (BENCH_ARGS=...), the UA benchmark (UA_BENCH_ARGS=...), the
+#                           security benchmark (SECURITY_BENCH_ARGS=...) and the SIPp load of
+#                           bench/sipp_load.sh
 #   make fuzz               clang++ libFuzzer build in build-fuzz/, then run each fuzzer for
 #                           FUZZ_SECONDS seconds (default 30)
 #   make demo               build, then run scripts/demo
@@ -42,6 +43,7 @@ CMAKE_ARGS ?=
 CTEST_ARGS ?=
 BENCH_ARGS ?=
 UA_BENCH_ARGS ?=
+SECURITY_BENCH_ARGS ?=
 SANITIZE ?=
 TIDY_JOBS ?= $(shell nproc)
 
@@ -99,6 +101,7 @@ bench: bootstrap
 	$(CMAKE) --build $(BENCH_DIR)
 	$(BENCH_DIR)/bench/sippay_bench $(BENCH_ARGS)
 	$(BENCH_DIR)/bench/sippay_ua_bench $(UA_BENCH_ARGS)
+	$(BENCH_DIR)/bench/sippay_security_bench $(SECURITY_BENCH_ARGS)
 	bench/sipp_load.sh $(BENCH_DIR)/sippay
 
 fuzz: bootstrap

@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <iostream>
 
+#include "app/cms_command.hpp"
+#include "app/pki_command.hpp"
 #include "app/sip_parse_command.hpp"
 #include "app/ua_command.hpp"
 
@@ -26,7 +28,15 @@ int main(int argc, char** argv) {
   sippay::app::UaOptions ua_options;
   sippay::app::add_ua_commands(*ua, ua_options);
 
+  sippay::app::CmsOptions cms_options;
+  sippay::app::add_cms_command(app, cms_options);
+  sippay::app::add_pki_command(app);  // runs its subcommands while parsing
+
   CLI11_PARSE(app, argc, argv);
+
+  if (cms_options.action != sippay::app::CmsOptions::Action::none) {
+    return sippay::app::run_cms(cms_options, std::cout, std::cerr);
+  }
 
   if (sip->got_subcommand("parse")) {
     return sippay::app::run_sip_parse(parse_options, std::cout, std::cerr);

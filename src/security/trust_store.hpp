@@ -1,0 +1,86 @@
+// Certificate checking against the operator CA: chain, validity period,
+// revocation, key usage for a purpose, and the binding of a certificate to
+// the SIP URI a message claims to come from.
+//
+// A TrustStore contains one CA and at most one CRL from it. Without a CRL it
+// checks no revocation. It is immutable after setup, so const calls may run
+// on several threads at once.
+#pragma once
+
+#include <openssl/x509.h>
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "security/certificate.hpp"
+#include "security/error.hpp"
+
+namespace sippay::security {
+
+// Largest CRL accepted, in bytes of PEM text.
+inline constexpr std::size_t kMaxCrlBytes = 4 * 1024 * 1024;
+
+// The use of a certificate's key, each with its key usage rules:
+//   signing:    digitalSignature or nonRepudiation; extendedKeyUsage, if
+//               present, includes emailProtection (as `openssl cms -verify` requires)
+//   encryption: keyAgreement for EC keys, keyEncipherment for RSA keys;
+//               extendedKeyUsage, if present, includes emailProtection
+//   tls_server: digitalSignature (or keyEncipherment for RSA); serverAuth
+//   tls_client: digitalSignature; clientAuth
+// Every purpose requires a keyUsage extension and a leaf that is not a CA.
+enum class KeyPurpose { signing, encryption, tls_server, tls_client };
+
+struct VerifiedCertificate {
+  Certificate certificate;
+  std::vector<std::string> sip_uris;  // subjectAltName sip and sips URIs
+};
+
+class TrustStore {
+ public:
+  // Loads the CA certificate and, when given, its CRL.
+  static Result<TrustStore> load(const std::filesystem::path& ca_pem,
+                                 const std::optional<std::filesystem::path>& crl_pem);
+
+  explicit TrustStore(Certificate ca);
+
+  // Sets the CRL from PEM text. Fails with crl_invalid for a CRL that is not
+  // signed by the CA, that is a delta CRL, has an issuingDistributionPoint or
+  // another critical extension (its scope would be unclear), or that is older
+  // than the CRL already set.
+  Status add_crl_pem(std::string_view pem);
+
+  // Checks `leaf` at time `at`, with the error code of each check in
+  // brackets. First a chain through `intermediates` to the CA
+  // (untrusted_chain), validity periods (expired, not_yet_valid) and the CRL
+  // when one is set (revoked, or crl_invalid when the CRL is outside its
+  // validity period at `at`). Then key usage for `purpose` (bad_key_usage).
+  Result<VerifiedCertificate> verify(
+      const Certificate& leaf, std::span<const Certificate> intermediates, KeyPurpose purpose,
+      std::chrono::system_clock::time_point at = std::chrono::system_clock::now()) const;
+
+  // verify, and then identity_mismatch unless a subjectAltName SIP URI of
+  // `leaf` names the entity of `claimed_sip_uri` (see match_sip_identity).
+  // The subject CN is never used.
+  Result<VerifiedCertificate> verify_identity(
+      const Certificate& leaf, std::span<const Certificate> intermediates,
+      std::string_view claimed_sip_uri, KeyPurpose purpose,
+      std::chrono::system_clock::time_point at = std::chrono::system_clock::now()) const;
+
+  const Certificate& ca() const { return ca_; }
+  bool has_crl() const { return crl_ != nullptr; }
+
+ private:
+  Certificate ca_;
+  std::shared_ptr<X509_CRL> crl_;
+};
+
+std::string_view to_string(KeyPurpose purpose);
+
+}  // namespace sippay::security
