@@ -145,6 +145,8 @@ TransferResult SqlLedgerTransaction::reserve(const ReserveRequest& request) {
                                     request.transfer_id, account->id));
     }
     check_active(*account);
+  }
+  for (const Account* account : {&debit, &credit}) {
     if (account->currency != request.currency) {
       throw LedgerError(LedgerErrorCode::kCurrencyMismatch,
                         fmt::format("transfer {} is in {} but account {} is in {}", request.transfer_id,
