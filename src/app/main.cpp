@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <iostream>
 
+#include "app/accounts_command.hpp"
 #include "app/sip_parse_command.hpp"
 #include "app/ua_command.hpp"
 
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
   ua->require_subcommand(1);
   sippay::app::UaOptions ua_options;
   sippay::app::add_ua_commands(*ua, ua_options);
+
+  sippay::app::add_accounts_command(app);
 
   CLI11_PARSE(app, argc, argv);
 
