@@ -1,6 +1,6 @@
 // A child process streams transfers into the ledger and is killed with
-// SIGKILL mid-stream; on reopen every transfer it reported committed is
-// there and the invariants hold.
+// SIGKILL mid-stream. On reopen, every transfer that it reported committed
+// must be there, and the invariants must hold.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>

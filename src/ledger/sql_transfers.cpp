@@ -300,8 +300,8 @@ void SqlLedgerTransaction::write_entry(std::string_view transfer_id, JournalEven
 
   for (const Line& line : lines) {
     // The WHERE clause keeps every non-issuance account at or above zero
-    // available even if another transaction changed it since it was read;
-    // the caller checked the amounts against what it read, so no row here
+    // available, even if another transaction changed it since it was read.
+    // The caller checked the amounts against what it read, so no row here
     // means a concurrent change.
     std::int64_t balance = 0;
     std::int64_t debits_pending = 0;

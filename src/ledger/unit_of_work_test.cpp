@@ -121,8 +121,8 @@ TEST(GroupCommit, QueuedWorksShareOneCommit) {
   ledger->transact([](LedgerTransaction& tx) { tx.create_account(new_account("alice", AccountKind::kCustomer)); });
   const GroupCommitStats before = ledger->stats();
 
-  // The first work holds the leader until the others have queued, so they
-  // form exactly one further batch.
+  // The first work keeps the leader busy until the others have queued, so
+  // they form exactly one further batch.
   constexpr int kFollowers = 6;
   std::atomic<bool> leader_running = false;
   std::vector<std::thread> threads;
