@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "ledger/ledger_property.hpp"
 #include "ledger/ledger_test_support.hpp"
 #include "ledger/pg_connection.hpp"
 
@@ -268,6 +269,8 @@ TEST_F(PgLedgerTest, ReopenKeepsPendingTransfers) {
   EXPECT_EQ(transfer->state, TransferState::kPending);
   EXPECT_EQ(transfer->expires_at, kStart + 60s);
 }
+
+TEST_F(PgLedgerTest, RandomOperationsKeepInvariants) { run_random_operations(*ledger_, clock_, 7); }
 
 TEST(PgParameters, RewrittenOutsideLiterals) {
   EXPECT_EQ(sql::rewrite_parameters("SELECT ?1, '?', ?12 WHERE a = '?2'"), "SELECT $1, '?', $12 WHERE a = '?2'");
