@@ -11,7 +11,7 @@
 
 #include "ledger/amount.hpp"
 #include "ledger/invariants.hpp"
-#include "ledger/sqlite_ledger.hpp"
+#include "ledger/open_ledger.hpp"
 
 namespace sippay::app {
 namespace {
@@ -143,7 +143,9 @@ int check(ledger::Ledger& ledger, std::ostream& out) {
 }
 
 void add_database_option(CLI::App& command, AccountsOptions& options) {
-  command.add_option("--db", options.database, "Ledger file (SQLite)")->required();
+  command.add_option("--db", options.database,
+                     "Ledger: a SQLite file path, or a postgresql:// URI for a PostgreSQL database")
+      ->required();
 }
 
 }  // namespace
@@ -196,14 +198,15 @@ void add_accounts_command(CLI::App& app) {
 }
 
 int run_accounts(const AccountsOptions& options, std::ostream& out, std::ostream& err) {
-  if (options.action != "create" && !std::filesystem::exists(options.database)) {
+  const bool file = !ledger::is_postgresql_location(options.database);
+  if (file && options.action != "create" && !std::filesystem::exists(options.database)) {
     err << fmt::format("error: ledger file {} not found; create an account first with sippay accounts create\n",
                        options.database);
     return 2;
   }
-  std::unique_ptr<ledger::SqliteLedger> ledger;
+  std::unique_ptr<ledger::Ledger> ledger;
   try {
-    ledger = std::make_unique<ledger::SqliteLedger>(options.database);
+    ledger = ledger::open_ledger_at(options.database);
   } catch (const ledger::LedgerError& error) {
     err << "error: " << error.what() << "\n";
     return 2;

@@ -7,6 +7,7 @@
 //   sippay accounts history --db F --id ID [--before ENTRY] [--limit N]
 //   sippay accounts check   --db F
 //
+// F is a SQLite file path or a postgresql:// URI.
 // Exit status 0 on success, 1 when the ledger rejects the request (unknown
 // account, invalid amount, ...) or an invariant is violated, 2 when the
 // ledger file cannot be opened.

@@ -154,8 +154,10 @@ PgConnection::PgConnection(const std::string& conninfo) : handle_(PQconnectdb(co
     const std::string message = handle_ != nullptr ? PQerrorMessage(handle_) : "out of memory";
     PQfinish(handle_);
     handle_ = nullptr;
+    // The connection string is left out because it may contain a password;
+    // libpq's message names the host or socket.
     throw LedgerError(LedgerErrorCode::kStorage,
-                      fmt::format("ledger database \"{}\": failed to connect: {}", conninfo, message));
+                      fmt::format("ledger database (PostgreSQL): failed to connect: {}", message));
   }
   // Notices (e.g. "there is no transaction in progress") go nowhere.
   PQsetNoticeProcessor(handle_, [](void*, const char*) {}, nullptr);
