@@ -1,8 +1,8 @@
 // The ledger on PostgreSQL (libpq). Each transact() takes a connection from
-// a pool, runs the work in one SERIALIZABLE transaction and, when
-// PostgreSQL reports a serialization failure or deadlock (SQLSTATE 40001 or
-// 40P01), rolls back and runs the work again, up to `max_attempts` times;
-// after that the caller gets the LedgerError kStorage.
+// a pool and runs the work in one SERIALIZABLE transaction. When PostgreSQL
+// reports a serialization failure or deadlock (SQLSTATE 40001 or 40P01), it
+// rolls back and runs the work again, up to `max_attempts` times. After
+// that the caller gets the LedgerError kStorage.
 // The ledger rules are the same as on SQLite (SqlLedgerTransaction).
 #pragma once
 
