@@ -7,6 +7,7 @@
 
 #include "app/cms_command.hpp"
 #include "app/pki_command.hpp"
+#include "app/accounts_command.hpp"
 #include "app/sip_parse_command.hpp"
 #include "app/ua_command.hpp"
 
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   sippay::app::CmsOptions cms_options;
   sippay::app::add_cms_command(app, cms_options);
   sippay::app::add_pki_command(app);  // runs its subcommands while parsing
+  sippay::app::add_accounts_command(app);
 
   CLI11_PARSE(app, argc, argv);
 
