@@ -48,7 +48,10 @@ struct StaticRoute {
   std::string aor;  // canonical_aor(uri), compared with the Request-URI's
   std::string target;
   sip::Target next_hop;
-  bool mutual_tls = false;  // present the proxy's certificate; needs a sips or TLS target
+  // The hop requires the proxy's certificate. Every TLS connection the
+  // proxy opens presents [tls] certificate; this flag makes its absence a
+  // configuration error. Needs a TLS target.
+  bool mutual_tls = false;
 };
 
 struct ProxyConfig {

@@ -5,6 +5,7 @@
 #include "proxy/message_relay.hpp"
 #include "proxy/proxy_server_test_support.hpp"
 #include "sip/serializer.hpp"
+#include "sip/transport/testing/test_pki.hpp"
 
 namespace sippay::proxy {
 namespace {
@@ -497,6 +498,82 @@ TEST_F(ProxyRelayTest, InFlightBoundGets503) {
   const std::size_t before = carol.received.size();
   ASSERT_TRUE(sip::testing::run_until(io_, [&] { return proxy_->in_flight() == 0; }));
   EXPECT_GE(carol.received.size(), before);
+}
+
+}  // namespace
+}  // namespace sippay::proxy
+
+namespace sippay::proxy {
+namespace {
+
+TEST_F(ProxyServerTest, StaticRouteUsesMutualTls) {
+  sip::testing::TestPki pki;
+  const sip::testing::CertificateFiles proxy_files = pki.issue("proxy", {.common_name = "proxy", .ip_addresses = {"127.0.0.1"}});
+  const sip::testing::CertificateFiles gateway_files =
+      pki.issue("gateway", {.common_name = "gateway", .ip_addresses = {"127.0.0.1"}});
+
+  sip::TransportSettings gateway_settings;
+  gateway_settings.listen = {sip::testing::loopback(sip::TransportProtocol::kTls)};
+  gateway_settings.tls = sip::TlsSettings{gateway_files.certificate_file, gateway_files.private_key_file,
+                                          pki.ca_file(), /*require_client_certificate=*/true};
+  sip::testing::RecordingTransport gateway(io_, gateway_settings);
+  ASSERT_FALSE(gateway.layer.start());
+
+  config_.tls = sip::TlsSettings{proxy_files.certificate_file, proxy_files.private_key_file, pki.ca_file()};
+  StaticRoute route;
+  route.uri = route.aor = "sip:gateway@pay.test";
+  route.next_hop = {gateway.address(sip::TransportProtocol::kTls), "127.0.0.1"};
+  route.mutual_tls = true;
+  config_.routes = {route};
+  start_proxy();
+  auto& carol = add_peer();
+  RequestText spec;
+  spec.request_uri = spec.to = "sip:gateway@pay.test";
+  send_raw(carol, request_text(spec, carol));
+
+  const auto relayed = wait_for_request(gateway, 0);
+  ASSERT_TRUE(relayed);
+  EXPECT_EQ(relayed->source.protocol, sip::TransportProtocol::kTls);
+  EXPECT_EQ(relayed->message.request_line().request_uri.text, "sip:gateway@pay.test");
+  EXPECT_EQ(relayed->message.vias()[0].transport, "TLS");
+  respond(gateway, *relayed, 200);
+  const auto response = wait_for_final(carol, 0);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status_code(), 200);
+  gateway.layer.stop();
+}
+
+TEST_F(ProxyServerTest, GatewayRejectsProxyWithoutCertificate) {
+  sip::testing::TestPki pki;
+  const sip::testing::CertificateFiles gateway_files =
+      pki.issue("gateway", {.common_name = "gateway", .ip_addresses = {"127.0.0.1"}});
+  sip::TransportSettings gateway_settings;
+  gateway_settings.listen = {sip::testing::loopback(sip::TransportProtocol::kTls)};
+  gateway_settings.tls = sip::TlsSettings{gateway_files.certificate_file, gateway_files.private_key_file,
+                                          pki.ca_file(), /*require_client_certificate=*/true};
+  sip::testing::RecordingTransport gateway(io_, gateway_settings);
+  ASSERT_FALSE(gateway.layer.start());
+
+  // A route without mutual_tls and a proxy without a certificate.
+  config_.tls = sip::TlsSettings{"", "", pki.ca_file()};
+  StaticRoute route;
+  route.uri = route.aor = "sip:gateway@pay.test";
+  route.next_hop = {gateway.address(sip::TransportProtocol::kTls), "127.0.0.1"};
+  config_.routes = {route};
+  start_proxy();
+  auto& carol = add_peer();
+  RequestText spec;
+  spec.request_uri = spec.to = "sip:gateway@pay.test";
+
+  const auto response = send(carol, spec);
+
+  ASSERT_TRUE(response);
+  // With TLS 1.3 the client's handshake completes before the server checks
+  // the client certificate, so the write succeeds and the request times out.
+  EXPECT_EQ(response->status_code(), 408);
+  EXPECT_EQ(requests_received(gateway), 0U);
+  EXPECT_EQ(gateway.layer.stats().tls_handshake_failures, 1U);
+  gateway.layer.stop();
 }
 
 }  // namespace
