@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Drives `sippay proxy` as a process: a bad config exits 2 naming the key;
-# bob registers with Digest and alice sends him a MESSAGE with proxy
-# credentials; a wrong password gets 403 and an unknown user 404; SIGUSR1
-# prints the counters; SIGTERM exits 0 after printing them; a restart keeps
-# bob's binding in the SQLite file. Peers are `sippay ua` processes.
+# Drives `sippay proxy` as a process, with `sippay ua` processes as peers.
+# A bad config exits 2 naming the key. Bob registers with Digest, and alice
+# sends him a MESSAGE with proxy credentials. A wrong password gets 403 and
+# an unknown user 404. SIGUSR1 prints the counters, and SIGTERM prints them
+# and exits 0. A restart keeps bob's binding in the SQLite file.
 #
 # Usage: proxy_daemon_test.sh SIPPAY_BINARY LIB_SH
 set -euo pipefail

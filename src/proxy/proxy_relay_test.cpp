@@ -472,7 +472,7 @@ TEST_F(ProxyRelayTest, DropModeSendsNothing) {
   ping.call_id = "second";
   const auto dropped = send(flood, ping);
 
-  // The client's own retransmissions are dropped too, so no answer comes.
+  // The client's own retransmissions are dropped too, so no response arrives.
   EXPECT_FALSE(dropped.has_value());
   EXPECT_GE(proxy_->counters().get(Counter::kRateLimitedDrop), 1U);
 }
