@@ -58,6 +58,25 @@ TEST_F(ProxyRelayTest, MessageArrivesOnceWithProxyVia) {
   EXPECT_EQ(proxy_->counters().get(Counter::kForwarded), 1U);
 }
 
+TEST_F(ProxyRelayTest, TcpClientGetsResponseOnItsConnection) {
+  config_.listen.push_back(sip::testing::loopback(sip::TransportProtocol::kTcp));
+  start_with_bob();
+  auto& carol = add_peer("127.0.0.1", /*tcp=*/true);
+  sip::TransportAddress proxy_tcp = proxy_->transport().local_addresses().back();
+  ASSERT_EQ(proxy_tcp.protocol, sip::TransportProtocol::kTcp);
+  carol.layer.send_request(request_text(RequestText{}, carol, sip::TransportProtocol::kTcp), proxy_tcp, "", nullptr);
+
+  const auto relayed = wait_for_request(*bob_, 0);
+  ASSERT_TRUE(relayed);
+  EXPECT_EQ(relayed->source.protocol, sip::TransportProtocol::kUdp);
+  EXPECT_EQ(relayed->message.vias()[1].transport, "TCP");
+  respond(*bob_, *relayed, 200);
+  const auto response = wait_for_final(carol, 0);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status_code(), 200);
+  EXPECT_EQ(carol.received.back().source.protocol, sip::TransportProtocol::kTcp);
+}
+
 TEST_F(ProxyRelayTest, FailureResponseIsRelayed) {
   start_with_bob();
   auto& carol = add_peer();
