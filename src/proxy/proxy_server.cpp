@@ -41,6 +41,7 @@ std::vector<unsigned char> choose_secret(const ProxyConfig& config, std::vector<
 
 sip::DigestServerConfig digest_config(const ProxyConfig& config) {
   sip::DigestServerConfig digest;
+  digest.algorithms = config.algorithms;
   digest.nonce.lifetime = config.nonce_lifetime;
   digest.nonce.max_tracked_nonces = config.max_tracked_nonces;
   return digest;
