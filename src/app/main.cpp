@@ -5,9 +5,10 @@
 #include <spdlog/spdlog.h>
 #include <iostream>
 
+#include "app/accounts_command.hpp"
 #include "app/cms_command.hpp"
 #include "app/pki_command.hpp"
-#include "app/accounts_command.hpp"
+#include "app/proxy_command.hpp"
 #include "app/sip_parse_command.hpp"
 #include "app/ua_command.hpp"
 
@@ -33,12 +34,15 @@ int main(int argc, char** argv) {
   sippay::app::add_cms_command(app, cms_options);
   sippay::app::add_pki_command(app);  // runs its subcommands while parsing
   sippay::app::add_accounts_command(app);
+  sippay::app::ProxyOptions proxy_options;
+  CLI::App* proxy = sippay::app::add_proxy_command(app, proxy_options);
 
   CLI11_PARSE(app, argc, argv);
 
   if (cms_options.action != sippay::app::CmsOptions::Action::none) {
     return sippay::app::run_cms(cms_options, std::cout, std::cerr);
   }
+  if (proxy->parsed()) return sippay::app::run_proxy(proxy_options, std::cout, std::cerr);
 
   if (sip->got_subcommand("parse")) {
     return sippay::app::run_sip_parse(parse_options, std::cout, std::cerr);
