@@ -97,7 +97,7 @@ TEST_F(RestartTest, NewerSchemaRejected) {
 }
 
 TEST_F(RestartTest, TwoProcessesShareFile) {
-  // A daemon and the operator tool open the same file; each sees the
+  // A daemon and the operator tool open the same file, and each reads the
   // other's commits.
   auto daemon = open_ledger(path_, clock_);
   auto tool = open_ledger(path_, clock_);
