@@ -51,6 +51,11 @@ TEST_F(AccountTest, InvalidFieldsRejected) {
             LedgerErrorCode::kInvalidArgument);
   EXPECT_EQ(create_error(NewAccount{"x", AccountKind::kCustomer, "sip:x y@pay.test", "EUR"}),
             LedgerErrorCode::kInvalidArgument);
+  EXPECT_EQ(create_error(NewAccount{"x", AccountKind::kCustomer, "sips:", "EUR"}), LedgerErrorCode::kInvalidArgument);
+  EXPECT_EQ(create_error(NewAccount{"x", AccountKind::kCustomer, "sip:" + std::string(kMaxOwnerUriLength, 'a'), "EUR"}),
+            LedgerErrorCode::kInvalidArgument);
+  EXPECT_EQ(create_error(NewAccount{"x", AccountKind::kCustomer, "sip:x@pay.test", ""}),
+            LedgerErrorCode::kInvalidCurrency);
 }
 
 TEST_F(AccountTest, ListPagesById) {

@@ -96,6 +96,20 @@ TEST_F(RestartTest, NewerSchemaRejected) {
   }
 }
 
+TEST_F(RestartTest, TwoProcessesShareFile) {
+  // A daemon and the operator tool open the same file, and each reads the
+  // other's commits.
+  auto daemon = open_ledger(path_, clock_);
+  auto tool = open_ledger(path_, clock_);
+  tool->transact([](LedgerTransaction& tx) { tx.top_up(top_up_request("cash-1", "alice", 500)); });
+  EXPECT_EQ(daemon->transact([](LedgerTransaction& tx) { return tx.post("long"); }).transfer.state,
+            TransferState::kPosted);
+  const Account alice = tool->transact([](LedgerTransaction& tx) { return tx.get_account("alice"); });
+  EXPECT_EQ(alice.balance, 10000 + 500 - 2000);
+  EXPECT_EQ(alice.debits_pending, 1000);
+  EXPECT_EQ(invariant_violations(*daemon), std::vector<std::string>{});
+}
+
 TEST(LedgerOpen, MissingFolderRejected) {
   TestClock clock;
   try {

@@ -31,7 +31,7 @@ HistoryPage SqlLedgerTransaction::history(std::string_view account_id, std::opti
   rows::check_page_size(limit);
   get_account(account_id);
 
-  // One row more than the page tells whether an older page exists.
+  // One row more than the page shows whether an older page exists.
   sql::Query select(connection_,
                     "SELECT e.id, e.created_at_ms, e.transfer_id, e.event, "
                     "CASE WHEN t.debit_account = l.account_id THEN t.credit_account ELSE t.debit_account END, "

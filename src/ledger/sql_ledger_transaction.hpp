@@ -1,6 +1,6 @@
 // The ledger rules written once over sql::Connection, shared by every SQL
-// backend. The backend opens and commits the database transaction; this
-// class runs each operation in a SAVEPOINT so that a failed operation
+// backend. The backend opens and commits the database transaction. This
+// class runs each operation in a SAVEPOINT, so that a failed operation
 // leaves the transaction as it was.
 //
 // Every state change is a conditional UPDATE checked by its row count (e.g.

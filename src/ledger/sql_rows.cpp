@@ -84,9 +84,9 @@ void check_account_id(std::string_view id) {
 }
 
 void check_owner_uri(std::string_view uri) {
-  const bool sip_scheme = uri.starts_with("sip:") || uri.starts_with("sips:");
+  const std::size_t scheme_length = uri.starts_with("sip:") ? 4 : uri.starts_with("sips:") ? 5 : 0;
   const bool printable = std::all_of(uri.begin(), uri.end(), is_printable_ascii);
-  if (!sip_scheme || !printable || uri.size() > kMaxOwnerUriLength || uri.size() <= 5) {
+  if (scheme_length == 0 || uri.size() == scheme_length || !printable || uri.size() > kMaxOwnerUriLength) {
     invalid(fmt::format("invalid owner URI \"{}\": expected a sip: or sips: URI of at most {} bytes without spaces, "
                         "such as sip:alice@pay.test",
                         uri, kMaxOwnerUriLength));

@@ -33,8 +33,9 @@ void check_active(const Account& account) {
 
 // Throws kOverflow unless the account can receive `amount` more on top of
 // its balance and pending credits, so that posting them can never overflow.
-// While the issuance floor in top_up holds, all positive balances of a
-// currency sum to at most INT64_MAX, so this check is a second line only.
+// All balances of a currency sum to zero and top_up keeps the issuance
+// balance at or above -INT64_MAX, so the positive balances sum to at most
+// INT64_MAX and this check is a second line of defence only.
 void check_room_for_credit(const Account& account, std::int64_t amount) {
   const auto total = checked_add(account.balance, account.credits_pending);
   if (!total || !checked_add(*total, amount)) {
