@@ -1,6 +1,7 @@
 #include "proxy/proxy_server.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include "proxy/aor.hpp"
@@ -363,13 +364,10 @@ void ProxyServer::handle_relayed_method(ServerId id, const sip::ReceivedMessage&
 }
 
 bool ProxyServer::is_own_sent_by(const sip::Via& via) const {
-  const std::uint16_t port = via.has_port ? via.port : 5060;
-  for (const sip::TransportAddress& local : local_addresses_) {
-    if (local.port != port) continue;
-    const std::string host = local.address.is_v6() ? "[" + local.address.to_string() + "]" : local.address.to_string();
-    if (host == via.host) return true;
-  }
-  return false;
+  const std::uint16_t port = via.has_port ? via.port : sip::default_port(sip::TransportProtocol::kUdp);
+  return std::any_of(own_sent_by_.begin(), own_sent_by_.end(), [&](const auto& sent_by) {
+    return sent_by.second == port && sent_by.first == via.host;
+  });
 }
 
 bool ProxyServer::validate(ServerId id, const sip::ReceivedMessage& request) {
@@ -437,7 +435,7 @@ std::string ProxyServer::via_for(const sip::Target& next_hop, std::string_view b
   return via;
 }
 
-std::string ProxyServer::make_via_prefix(const sip::Target& next_hop) const {
+std::string ProxyServer::make_via_prefix(const sip::Target& next_hop) {
   const sip::TransportProtocol protocol = next_hop.address.protocol;
   std::optional<sip::TransportAddress> local = transport_->local_address_for(protocol, next_hop.address.address);
   // No listener of that protocol (a TLS route without a TLS listener): name
@@ -452,6 +450,10 @@ std::string ProxyServer::make_via_prefix(const sip::Target& next_hop) const {
   }
   if (!local) local = local_addresses_.front();
   const std::string host = local->address.is_v6() ? "[" + local->address.to_string() + "]" : local->address.to_string();
+  const auto sent_by = std::make_pair(host, local->port);
+  if (std::find(own_sent_by_.begin(), own_sent_by_.end(), sent_by) == own_sent_by_.end()) {
+    own_sent_by_.push_back(sent_by);
+  }
   return fmt::format("SIP/2.0/{} {}:{};branch=", sip::to_via_token(protocol), host, local->port);
 }
 
