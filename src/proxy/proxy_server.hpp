@@ -67,8 +67,20 @@ class ProxyServer {
   const ProxyConfig& config() const { return config_; }
 
  private:
-  struct Relay;
   using ServerId = sip::TransactionLayer::ServerTransactionId;
+
+  // One request being relayed: the server transaction it came on and the
+  // client transactions of its branches (§16: the response context).
+  struct Relay {
+    std::uint64_t id = 0;
+    ServerId server = 0;
+    sip::Message request;  // shares the received bytes
+    std::size_t pending = 0;  // branches without a final response
+    bool starting = true;     // branches are still being sent
+    bool final_sent = false;
+    int best_status = 0;
+    std::string best_response;  // empty: build one from `request` with best_status
+  };
 
   std::chrono::system_clock::time_point now() const;
   TimePoint binding_now() const;
