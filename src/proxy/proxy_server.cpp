@@ -109,7 +109,7 @@ std::error_code ProxyServer::start() {
   if (std::error_code error = transport_->start()) return error;
   local_addresses_ = transport_->local_addresses();
   schedule_sweep();
-  spdlog::info("proxy: serving {} with {} users and {} bindings", fmt::join(config_.domains, ", "),
+  spdlog::info("proxy: serving {} with {} credential lines and {} bindings", fmt::join(config_.domains, ", "),
                credentials_->size(), location_->size());
   return {};
 }
@@ -172,6 +172,8 @@ void ProxyServer::receive(sip::ReceivedMessage message) {
 }
 
 void ProxyServer::handle_unparsable(const sip::UnparsableMessage& message) {
+  // A broken response gets no answer; the transport has logged it.
+  if (message.bytes.starts_with("SIP/")) return;
   counters_.add(Counter::kRequests);
   const int status = message.error->status_code;
   const Counter reason = status == 513 ? Counter::kMessageTooLarge : Counter::kBadRequest;
