@@ -172,7 +172,7 @@ void ProxyServer::receive(sip::ReceivedMessage message) {
 }
 
 void ProxyServer::handle_unparsable(const sip::UnparsableMessage& message) {
-  // A broken response gets no answer; the transport has logged it.
+  // A response that fails to parse is only dropped, as the transport logged it.
   if (message.bytes.starts_with("SIP/")) return;
   counters_.add(Counter::kRequests);
   const int status = message.error->status_code;
@@ -320,7 +320,7 @@ void ProxyServer::handle_relayed_method(ServerId id, const sip::ReceivedMessage&
     return count;
   }();
 
-  // OPTIONS to the proxy itself (§11), answered even with Max-Forwards 0.
+  // OPTIONS to the proxy itself (§11) gets 200, even with Max-Forwards 0.
   if (message.method() == "OPTIONS" && routes_removed == message.routes().size() &&
       router_.names_this_proxy(message.request_line().request_uri)) {
     counters_.add(Counter::kOptionsAnswered);
