@@ -180,6 +180,26 @@ TEST_F(ProxyRelayTest, ReplayedProxyCredentialsGetStaleChallenge) {
   EXPECT_EQ(requests_received(*bob_), 1U);
 }
 
+TEST_F(ProxyRelayTest, ExpiredProxyNonceGetsStaleChallenge) {
+  start_with_bob();
+  auto& alice = add_peer();
+  RequestText spec;
+  spec.from = "sip:alice@pay.test";
+  const auto challenge = send(alice, spec);
+  ASSERT_TRUE(challenge);
+  clock_ += config_.nonce_lifetime + std::chrono::seconds(1);
+
+  spec.cseq += 1;
+  spec.extra_headers = "Proxy-Authorization: " + answer(*challenge, spec, "alice", "alice-secret") + "\r\n";
+  const auto stale = send(alice, spec);
+
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->status_code(), 407);
+  ASSERT_FALSE(stale->proxy_authenticate().empty());
+  EXPECT_EQ(stale->proxy_authenticate()[0].stale, "true");
+  EXPECT_EQ(requests_received(*bob_), 0U);
+}
+
 TEST_F(ProxyRelayTest, ChallengeOffIsNotChallenged) {
   config_.challenge_requests = false;
   start_with_bob();
@@ -371,6 +391,21 @@ TEST_F(ProxyRelayTest, InviteGets405) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status_code(), 405);
   EXPECT_FALSE(response->allow().empty());
+  EXPECT_EQ(requests_received(*bob_), 0U);
+}
+
+TEST_F(ProxyRelayTest, CancelGets405) {
+  start_with_bob();
+  auto& carol = add_peer();
+  RequestText spec;
+  spec.method = "CANCEL";
+  spec.body.clear();
+
+  const auto response = send(carol, spec);
+
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status_code(), 405);
+  EXPECT_EQ(response->allow().size(), 3U);
   EXPECT_EQ(requests_received(*bob_), 0U);
 }
 
