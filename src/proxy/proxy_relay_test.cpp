@@ -594,9 +594,11 @@ TEST_F(ProxyServerTest, StaticRouteUsesMutualTls) {
   route.next_hop = {gateway.address(sip::TransportProtocol::kTls), "127.0.0.1"};
   route.mutual_tls = true;
   config_.routes = {route};
+  config_.challenge_requests = false;
   start_proxy();
   auto& carol = add_peer();
   RequestText spec;
+  spec.from = "sip:alice@pay.test";
   spec.request_uri = spec.to = "sip:gateway@pay.test";
   send_raw(carol, request_text(spec, carol));
 
@@ -629,9 +631,11 @@ TEST_F(ProxyServerTest, GatewayRejectsProxyWithoutCertificate) {
   route.uri = route.aor = "sip:gateway@pay.test";
   route.next_hop = {gateway.address(sip::TransportProtocol::kTls), "127.0.0.1"};
   config_.routes = {route};
+  config_.challenge_requests = false;
   start_proxy();
   auto& carol = add_peer();
   RequestText spec;
+  spec.from = "sip:alice@pay.test";
   spec.request_uri = spec.to = "sip:gateway@pay.test";
 
   const auto response = send(carol, spec);
@@ -650,6 +654,44 @@ TEST_F(ProxyServerTest, GatewayRejectsProxyWithoutCertificate) {
 
 namespace sippay::proxy {
 namespace {
+
+TEST_F(ProxyServerTest, ForeignSenderCannotTakeStaticRoute) {
+  auto& gateway = add_peer();
+  StaticRoute route;
+  route.uri = route.aor = "sip:gateway@pay.test";
+  route.next_hop = {gateway.address(sip::TransportProtocol::kUdp), "127.0.0.1"};
+  config_.routes = {route};
+  start_proxy();
+  auto& carol = add_peer();
+  RequestText spec;
+  spec.request_uri = spec.to = "sip:gateway@pay.test";
+
+  const auto response = send(carol, spec);
+
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status_code(), 403);
+  EXPECT_EQ(proxy_->counters().get(Counter::kForeignSender), 1U);
+  EXPECT_EQ(requests_received(gateway), 0U);
+}
+
+TEST_F(ProxyServerTest, StaticRouteOpenWhenConfigured) {
+  auto& service = add_peer();
+  StaticRoute route;
+  route.uri = route.aor = "sip:echo@pay.test";
+  route.next_hop = {service.address(sip::TransportProtocol::kUdp), "127.0.0.1"};
+  route.local_senders_only = false;
+  config_.routes = {route};
+  start_proxy();
+  auto& carol = add_peer();
+  RequestText spec;
+  spec.request_uri = spec.to = "sip:echo@pay.test";
+  send_raw(carol, request_text(spec, carol));
+
+  const auto relayed = wait_for_request(service, 0);
+
+  ASSERT_TRUE(relayed);
+  EXPECT_EQ(relayed->message.request_line().request_uri.text, "sip:echo@pay.test");
+}
 
 TEST_F(ProxyServerTest, TlsClientIsRelayedAndAnswered) {
   sip::testing::TestPki pki;

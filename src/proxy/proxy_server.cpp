@@ -339,6 +339,11 @@ void ProxyServer::handle_relayed_method(ServerId id, const sip::ReceivedMessage&
     reject(id, request, routing.status, routing.reason_phrase, routing.reason);
     return;
   }
+  if (routing.static_route != nullptr && routing.static_route->local_senders_only &&
+      !is_local_sender(message)) {
+    reject(id, request, 403, "Route Open to Local Users Only", Counter::kForeignSender);
+    return;
+  }
   if (relays_.size() >= config_.limits.max_in_flight) {
     reject(id, request, 503, "Service Unavailable", Counter::kInFlightLimit,
            fmt::format("Retry-After: {}\r\n", config_.limits.retry_after));
@@ -379,12 +384,16 @@ bool ProxyServer::validate(ServerId id, const sip::ReceivedMessage& request) {
   return true;
 }
 
+bool ProxyServer::is_local_sender(const sip::Message& request) const {
+  const sip::Uri& from = request.from()->uri;
+  return from.is_sip_or_sips() && router_.is_local_domain(from.host);
+}
+
 bool ProxyServer::authorize_sender(ServerId id, const sip::ReceivedMessage& request,
                                    std::optional<std::size_t>& consumed) {
   const sip::Message& message = request.message;
   const sip::Uri& from = message.from()->uri;
-  const bool local_sender = from.is_sip_or_sips() && router_.is_local_domain(from.host);
-  if (!local_sender) {
+  if (!is_local_sender(message)) {
     if (config_.accept_from_other_domains) return true;
     reject(id, request, 403, "Senders of Other Domains Not Accepted", Counter::kForeignSender);
     return false;
