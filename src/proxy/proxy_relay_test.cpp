@@ -24,6 +24,10 @@ class ProxyRelayTest : public ProxyServerTest {
     bob_->received.clear();
   }
 
+  // Registers bob@127.0.0.1 at the proxy itself and checks that a MESSAGE
+  // to him gets 482.
+  void expect_loop_detected();
+
   sip::testing::RecordingTransport* bob_ = nullptr;
 };
 
@@ -176,6 +180,26 @@ TEST_F(ProxyRelayTest, ReplayedProxyCredentialsGetStaleChallenge) {
   EXPECT_EQ(requests_received(*bob_), 1U);
 }
 
+TEST_F(ProxyRelayTest, ExpiredProxyNonceGetsStaleChallenge) {
+  start_with_bob();
+  auto& alice = add_peer();
+  RequestText spec;
+  spec.from = "sip:alice@pay.test";
+  const auto challenge = send(alice, spec);
+  ASSERT_TRUE(challenge);
+  clock_ += config_.nonce_lifetime + std::chrono::seconds(1);
+
+  spec.cseq += 1;
+  spec.extra_headers = "Proxy-Authorization: " + answer(*challenge, spec, "alice", "alice-secret") + "\r\n";
+  const auto stale = send(alice, spec);
+
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->status_code(), 407);
+  ASSERT_FALSE(stale->proxy_authenticate().empty());
+  EXPECT_EQ(stale->proxy_authenticate()[0].stale, "true");
+  EXPECT_EQ(requests_received(*bob_), 0U);
+}
+
 TEST_F(ProxyRelayTest, ChallengeOffIsNotChallenged) {
   config_.challenge_requests = false;
   start_with_bob();
@@ -251,6 +275,17 @@ TEST_F(ProxyRelayTest, MissingMaxForwardsIsAdded) {
 
 TEST_F(ProxyRelayTest, LoopGets482) {
   start_proxy();
+  expect_loop_detected();
+}
+
+TEST_F(ProxyRelayTest, LoopBehindWildcardListenerGets482) {
+  config_.listen = {{sip::TransportProtocol::kUdp, asio::ip::address_v4::any(), 0}};
+  start_proxy();
+  proxy_address_.address = asio::ip::address_v4::loopback();
+  expect_loop_detected();
+}
+
+void ProxyRelayTest::expect_loop_detected() {
   auto& peer = add_peer();
   // bob@127.0.0.1 bound to the proxy itself: the request spirals once with
   // a new Request-URI, then comes back unchanged.
@@ -356,6 +391,21 @@ TEST_F(ProxyRelayTest, InviteGets405) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status_code(), 405);
   EXPECT_FALSE(response->allow().empty());
+  EXPECT_EQ(requests_received(*bob_), 0U);
+}
+
+TEST_F(ProxyRelayTest, CancelGets405) {
+  start_with_bob();
+  auto& carol = add_peer();
+  RequestText spec;
+  spec.method = "CANCEL";
+  spec.body.clear();
+
+  const auto response = send(carol, spec);
+
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status_code(), 405);
+  EXPECT_EQ(response->allow().size(), 3U);
   EXPECT_EQ(requests_received(*bob_), 0U);
 }
 
@@ -544,9 +594,11 @@ TEST_F(ProxyServerTest, StaticRouteUsesMutualTls) {
   route.next_hop = {gateway.address(sip::TransportProtocol::kTls), "127.0.0.1"};
   route.mutual_tls = true;
   config_.routes = {route};
+  config_.challenge_requests = false;
   start_proxy();
   auto& carol = add_peer();
   RequestText spec;
+  spec.from = "sip:alice@pay.test";
   spec.request_uri = spec.to = "sip:gateway@pay.test";
   send_raw(carol, request_text(spec, carol));
 
@@ -579,9 +631,11 @@ TEST_F(ProxyServerTest, GatewayRejectsProxyWithoutCertificate) {
   route.uri = route.aor = "sip:gateway@pay.test";
   route.next_hop = {gateway.address(sip::TransportProtocol::kTls), "127.0.0.1"};
   config_.routes = {route};
+  config_.challenge_requests = false;
   start_proxy();
   auto& carol = add_peer();
   RequestText spec;
+  spec.from = "sip:alice@pay.test";
   spec.request_uri = spec.to = "sip:gateway@pay.test";
 
   const auto response = send(carol, spec);
@@ -600,6 +654,44 @@ TEST_F(ProxyServerTest, GatewayRejectsProxyWithoutCertificate) {
 
 namespace sippay::proxy {
 namespace {
+
+TEST_F(ProxyServerTest, ForeignSenderCannotTakeStaticRoute) {
+  auto& gateway = add_peer();
+  StaticRoute route;
+  route.uri = route.aor = "sip:gateway@pay.test";
+  route.next_hop = {gateway.address(sip::TransportProtocol::kUdp), "127.0.0.1"};
+  config_.routes = {route};
+  start_proxy();
+  auto& carol = add_peer();
+  RequestText spec;
+  spec.request_uri = spec.to = "sip:gateway@pay.test";
+
+  const auto response = send(carol, spec);
+
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status_code(), 403);
+  EXPECT_EQ(proxy_->counters().get(Counter::kForeignSender), 1U);
+  EXPECT_EQ(requests_received(gateway), 0U);
+}
+
+TEST_F(ProxyServerTest, StaticRouteOpenWhenConfigured) {
+  auto& service = add_peer();
+  StaticRoute route;
+  route.uri = route.aor = "sip:echo@pay.test";
+  route.next_hop = {service.address(sip::TransportProtocol::kUdp), "127.0.0.1"};
+  route.local_senders_only = false;
+  config_.routes = {route};
+  start_proxy();
+  auto& carol = add_peer();
+  RequestText spec;
+  spec.request_uri = spec.to = "sip:echo@pay.test";
+  send_raw(carol, request_text(spec, carol));
+
+  const auto relayed = wait_for_request(service, 0);
+
+  ASSERT_TRUE(relayed);
+  EXPECT_EQ(relayed->message.request_line().request_uri.text, "sip:echo@pay.test");
+}
 
 TEST_F(ProxyServerTest, TlsClientIsRelayedAndAnswered) {
   sip::testing::TestPki pki;
