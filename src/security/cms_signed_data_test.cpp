@@ -167,6 +167,24 @@ TEST(CmsSignedData, RejectsContentTypeMismatch) {
   EXPECT_TRUE(failed_with(result, CmsFailure::content_type_mismatch));
 }
 
+TEST(CmsSignedData, RejectsTwoSigners) {
+  const CmsWorld& world = CmsWorld::get();
+  constexpr unsigned int flags = CMS_BINARY | CMS_PARTIAL;
+  CmsContentInfoPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, flags));
+  ASSERT_TRUE(cms);
+  for (const testing::Party* party : {&world.alice, &world.merchant}) {
+    ASSERT_NE(CMS_add1_signer(cms.get(), party->certificate.native(), party->key.native(),
+                              EVP_sha256(), flags),
+              nullptr);
+  }
+  BioPtr input = memory_bio(kOrder);
+  ASSERT_EQ(CMS_final(cms.get(), input.get(), nullptr, CMS_BINARY), 1);
+  const std::string der = take_cms(write_content_info(cms.get()));
+
+  const auto result = verify_signed_data(der, world.trust, from(testing::kAlice));
+  EXPECT_TRUE(failed_with(result, CmsFailure::signer_count));
+}
+
 TEST(CmsSignedData, RejectsMissingSignerCertificate) {
   const CmsWorld& world = CmsWorld::get();
   const std::string der = testing::sign_with_openssl(kOrder, world.alice, CMS_NOCERTS);

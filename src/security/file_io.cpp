@@ -54,7 +54,7 @@ std::string temporary_name(const std::filesystem::path& path) {
 
 }  // namespace
 
-Result<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes) {
+Result<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes, FileAccess access) {
   FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (file.get() < 0) return io_error("cannot open", path, errno);
   struct stat status {};
@@ -62,12 +62,20 @@ Result<std::string> read_file(const std::filesystem::path& path, std::size_t max
   if (!S_ISREG(status.st_mode)) {
     return Error{ErrorCode::io, fmt::format("{} is not a regular file", path.string())};
   }
-  if (static_cast<std::size_t>(status.st_size) > max_bytes) {
-    return Error{ErrorCode::too_large, fmt::format("{} has {} bytes, more than the limit of {}",
-                                                   path.string(), status.st_size, max_bytes)};
+  if (access == FileAccess::owner_only && (status.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    return Error{ErrorCode::io,
+                 fmt::format("{} has mode {:04o}, so the group or others may read it; run `chmod 600 {}` "
+                             "and replace the key if others could have copied it",
+                             path.string(), status.st_mode & 07777, path.string())};
+  }
+  const auto size = static_cast<std::size_t>(status.st_size);
+  if (size > max_bytes) {
+    return Error{ErrorCode::too_large,
+                 fmt::format("{} has {} bytes, more than the limit of {}", path.string(), size, max_bytes)};
   }
 
-  std::string bytes(max_bytes + 1, '\0');
+  // One byte more than the size shows whether the file grew meanwhile.
+  std::string bytes(size + 1, '\0');
   std::size_t used = 0;
   while (used < bytes.size()) {
     const ssize_t got = ::read(file.get(), bytes.data() + used, bytes.size() - used);
@@ -78,9 +86,8 @@ Result<std::string> read_file(const std::filesystem::path& path, std::size_t max
     if (got == 0) break;
     used += static_cast<std::size_t>(got);
   }
-  if (used > max_bytes) {
-    return Error{ErrorCode::too_large,
-                 fmt::format("{} grew past the limit of {} bytes while being read", path.string(), max_bytes)};
+  if (used > size) {
+    return Error{ErrorCode::io, fmt::format("{} changed while being read; try again", path.string())};
   }
   bytes.resize(used);
   return bytes;

@@ -13,9 +13,16 @@
 
 namespace sippay::security {
 
+enum class FileAccess {
+  any,         // any mode
+  owner_only,  // no read, write or execute bit for the group or others, as for private keys
+};
+
 // Reads a whole regular file. Fails with too_large when it has more than
-// `max_bytes`, with io when it cannot be opened or read.
-Result<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes);
+// `max_bytes`, and with io when it cannot be opened or read or when its mode
+// breaks `access`. The mode is checked on the descriptor that is read.
+Result<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes,
+                              FileAccess access = FileAccess::any);
 
 // Writes `bytes` to a temporary file beside `path` created with `mode`,
 // flushes it to disk and renames it over `path`. A reader sees either the

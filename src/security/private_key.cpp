@@ -1,14 +1,10 @@
 #include "security/private_key.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 #include <string>
 
@@ -61,28 +57,6 @@ Result<PrivateKey::Algorithm> classify(EVP_PKEY* key) {
                            EVP_PKEY_get0_type_name(key) != nullptr ? EVP_PKEY_get0_type_name(key) : "unknown")};
 }
 
-// Reads the key file after checking, on the open descriptor, that only its
-// owner may read or write it.
-Result<std::string> read_private_key_file(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return Error{ErrorCode::io, fmt::format("cannot open key file {}: {}", path.string(), std::strerror(errno))};
-  }
-  struct stat status {};
-  const int stat_result = ::fstat(fd, &status);
-  ::close(fd);
-  if (stat_result != 0) {
-    return Error{ErrorCode::io, fmt::format("cannot stat key file {}: {}", path.string(), std::strerror(errno))};
-  }
-  if ((status.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    return Error{ErrorCode::io,
-                 fmt::format("key file {} has mode {:04o}, so the group or others may read it; "
-                             "run `chmod 600 {}` and replace the key if others could have copied it",
-                             path.string(), status.st_mode & 07777, path.string())};
-  }
-  return read_file(path, kMaxPrivateKeyFileBytes);
-}
-
 }  // namespace
 
 PrivateKey::PrivateKey(std::shared_ptr<EVP_PKEY> key, Algorithm algorithm)
@@ -108,7 +82,7 @@ Result<PrivateKey> PrivateKey::generate(Algorithm algorithm, int rsa_bits) {
 }
 
 Result<PrivateKey> PrivateKey::load_pem_file(const std::filesystem::path& path) {
-  auto text = read_private_key_file(path);
+  auto text = read_file(path, kMaxPrivateKeyFileBytes, FileAccess::owner_only);
   if (!text) return text.error();
   const SecretBuffer pem(std::move(text.value()));
 

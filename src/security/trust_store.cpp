@@ -15,7 +15,6 @@
 namespace sippay::security {
 namespace {
 
-using StorePtr = std::unique_ptr<X509_STORE, OpensslDeleter<X509_STORE_free>>;
 using StoreContextPtr = std::unique_ptr<X509_STORE_CTX, OpensslDeleter<X509_STORE_CTX_free>>;
 // sk_X509_free is a macro, so it needs a deleter of its own.
 struct CertificateStackDeleter {
@@ -103,7 +102,17 @@ Result<TrustStore> TrustStore::load(const std::filesystem::path& ca_pem,
   return store;
 }
 
-TrustStore::TrustStore(Certificate ca) : ca_(std::move(ca)) {}
+TrustStore::TrustStore(Certificate ca) : ca_(std::move(ca)) { rebuild_store(); }
+
+void TrustStore::rebuild_store() {
+  std::shared_ptr<X509_STORE> store(X509_STORE_new(), X509_STORE_free);
+  if (!store || X509_STORE_add_cert(store.get(), ca_.native()) != 1 ||
+      (crl_ && X509_STORE_add_crl(store.get(), crl_.get()) != 1)) {
+    clear_openssl_errors();
+    store.reset();
+  }
+  store_ = std::move(store);
+}
 
 Status TrustStore::add_crl_pem(std::string_view pem) {
   if (pem.size() > kMaxCrlBytes) {
@@ -129,6 +138,7 @@ Status TrustStore::add_crl_pem(std::string_view pem) {
     return Error{ErrorCode::crl_invalid, "CRL is older than the CRL already loaded"};
   }
   crl_ = std::move(crl);
+  rebuild_store();
   return ok_status();
 }
 
@@ -137,18 +147,16 @@ Result<VerifiedCertificate> TrustStore::verify(const Certificate& leaf,
                                                KeyPurpose purpose,
                                                std::chrono::system_clock::time_point at) const {
   clear_openssl_errors();
-  StorePtr store(X509_STORE_new());
   CertificateStackPtr untrusted(sk_X509_new_null());
   StoreContextPtr context(X509_STORE_CTX_new());
-  if (!store || !untrusted || !context || X509_STORE_add_cert(store.get(), ca_.native()) != 1 ||
-      (crl_ && X509_STORE_add_crl(store.get(), crl_.get()) != 1)) {
+  if (!store_ || !untrusted || !context) {
     return Error{ErrorCode::untrusted_chain, "cannot set up verification: " + take_openssl_errors()};
   }
   // The stack borrows the certificates, which the caller keeps alive.
   for (const Certificate& intermediate : intermediates) {
     sk_X509_push(untrusted.get(), intermediate.native());
   }
-  if (X509_STORE_CTX_init(context.get(), store.get(), leaf.native(), untrusted.get()) != 1) {
+  if (X509_STORE_CTX_init(context.get(), store_.get(), leaf.native(), untrusted.get()) != 1) {
     return Error{ErrorCode::untrusted_chain, "cannot set up verification: " + take_openssl_errors()};
   }
 

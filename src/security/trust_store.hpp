@@ -77,8 +77,13 @@ class TrustStore {
   bool has_crl() const { return crl_ != nullptr; }
 
  private:
+  // Builds the X509_STORE that verify uses, from ca_ and crl_. Copies of a
+  // TrustStore share it, so add_crl_pem builds a new one.
+  void rebuild_store();
+
   Certificate ca_;
   std::shared_ptr<X509_CRL> crl_;
+  std::shared_ptr<X509_STORE> store_;  // null only when OpenSSL ran out of memory
 };
 
 std::string_view to_string(KeyPurpose purpose);

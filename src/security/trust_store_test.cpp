@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "security/file_io.hpp"
 #include "security/pki_crl.hpp"
@@ -117,6 +119,35 @@ TEST_F(TrustStoreTest, RevokedAndExpiredReportsRevoked) {
   const RevokedCertificate revoked[] = {{leaf.serial_hex(), testing::now_seconds() - hours(30)}};
   ASSERT_TRUE(store.add_crl_pem(crl_pem(revoked)).ok());
   EXPECT_EQ(verify_code(leaf, KeyPurpose::signing, store), ErrorCode::revoked);
+}
+
+TEST_F(TrustStoreTest, CopyKeepsItsOwnCrl) {
+  const Certificate leaf = issue(testing::leaf_profile(std::string(kMerchant)));
+  const TrustStore before_crl = store;
+  const RevokedCertificate revoked[] = {{leaf.serial_hex(), testing::now_seconds()}};
+  ASSERT_TRUE(store.add_crl_pem(crl_pem(revoked)).ok());
+  EXPECT_EQ(verify_code(leaf, KeyPurpose::signing, store), ErrorCode::revoked);
+  EXPECT_EQ(verify_code(leaf, KeyPurpose::signing, before_crl), std::nullopt);
+  EXPECT_FALSE(before_crl.has_crl());
+}
+
+TEST_F(TrustStoreTest, VerifiesOnSeveralThreads) {
+  const Certificate good = issue(testing::leaf_profile(std::string(kMerchant)));
+  const Certificate revoked_leaf = issue(testing::leaf_profile(std::string(kMerchant)));
+  const RevokedCertificate revoked[] = {{revoked_leaf.serial_hex(), testing::now_seconds()}};
+  ASSERT_TRUE(store.add_crl_pem(crl_pem(revoked)).ok());
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        if (verify_code(good, KeyPurpose::signing, store) != std::nullopt) ++wrong;
+        if (verify_code(revoked_leaf, KeyPurpose::signing, store) != ErrorCode::revoked) ++wrong;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST_F(TrustStoreTest, RejectsCrlFromOtherCa) {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Certificates from `sippay pki` work for S/MIME bodies both in sippay and in
-# `openssl cms`: a customer (P-256) seals for a merchant (P-256) and a
-# gateway (RSA-3072), each recipient opens it with `sippay cms open` against
-# the CA and CRL, and openssl decrypts and verifies the same body. After
+# Certificates from `sippay pki` work for S/MIME bodies in sippay and in
+# `openssl cms`. A customer (P-256) seals for a merchant (P-256) and a gateway
+# (RSA-3072). Each recipient opens the body with `sippay cms open` against the
+# CA and CRL, and openssl decrypts and verifies the same body. After
 # `sippay pki revoke` the customer's next body is rejected with 403 as
 # revoked.
 #
