@@ -150,7 +150,18 @@ sipp_register() {
   expect_equal "$(sipp_stat "register-$user.csv" 'SuccessfulCall(C)')" 1 "successful REGISTER calls of $user"
 }
 
-# Prints the status code of the last final response in a sipsak -vv output.
+# Runs sipsak with ARGUMENTS, its output and errors in FILE, for up to 20 s,
+# and returns its exit status. sipsak prints the reply that makes it fail on
+# standard error and the others on standard output, so standard output is
+# made line-buffered to keep the two in order.
+# Usage: run_sipsak FILE ARGUMENT...
+run_sipsak() {
+  local file=$1
+  shift
+  timeout 20 stdbuf -oL sipsak "$@" >"$file" 2>&1
+}
+
+# Prints the status code of the last response in a sipsak -vv output.
 # Usage: sipsak_final_status FILE
 sipsak_final_status() {
   sed -nE 's/^ *SIP\/2\.0 ([2-6][0-9][0-9]) .*/\1/p' "$1" | tail -n 1

@@ -56,8 +56,7 @@ write_message() {
 # Usage: expect_final FILE USER EXPECTED_STATUS
 expect_final() {
   local file=$1 user=$2 expected=$3 output=${1%.sip}.out
-  timeout 20 sipsak -vv -f "$file" -s "sip:merchant@127.0.0.1:$port" -u "$user" -a "${user}pw" \
-    >"$output" 2>&1 || true
+  run_sipsak "$output" -vv -f "$file" -s "sip:merchant@127.0.0.1:$port" -u "$user" -a "${user}pw" || true
   expect_equal "$(sipsak_final_status "$output")" "$expected" "final status for $file"
 }
 

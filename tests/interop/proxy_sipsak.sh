@@ -32,8 +32,8 @@ wait_for_port udp "$uas_port" 10
 
 # REGISTER merchant's contact at the UAS; sipsak answers the 401.
 status=0
-timeout 20 sipsak -vv -U -C "sip:merchant@127.0.0.1:$uas_port" -x 3600 -u merchant -a merchantpw \
-  -s "sip:merchant@127.0.0.1:$port" >register.out 2>&1 || status=$?
+run_sipsak register.out -vvv -U -C "sip:merchant@127.0.0.1:$uas_port" -x 3600 -u merchant -a merchantpw \
+  -s "sip:merchant@127.0.0.1:$port" || status=$?
 expect_equal "$status" 0 "sipsak REGISTER exit status"
 grep -qE '^ *SIP/2\.0 401 ' register.out || fail "the first REGISTER got no 401 challenge"
 expect_equal "$(sipsak_final_status register.out)" 200 "final status of the REGISTER"
@@ -42,15 +42,15 @@ grep -qiE "^(Contact|m):.*127\.0\.0\.1:$uas_port" register.out ||
 
 # A wrong password: 403 for a wrong Digest response.
 status=0
-timeout 20 sipsak -vv -U -C "sip:merchant@127.0.0.1:$uas_port" -x 3600 -u merchant -a wrongpw \
-  -s "sip:merchant@127.0.0.1:$port" >wrong.out 2>&1 || status=$?
+run_sipsak wrong.out -vvv -U -C "sip:merchant@127.0.0.1:$uas_port" -x 3600 -u merchant -a wrongpw \
+  -s "sip:merchant@127.0.0.1:$port" || status=$?
 [[ $status -ne 0 ]] || fail "sipsak REGISTER with a wrong password exited 0"
 expect_equal "$(sipsak_final_status wrong.out)" 403 "final status of the REGISTER with a wrong password"
 
 # OPTIONS to the proxy itself, over UDP and TCP.
 for transport in udp tcp; do
   status=0
-  timeout 20 sipsak -vv -E "$transport" -s "sip:127.0.0.1:$port" >"options-$transport.out" 2>&1 || status=$?
+  run_sipsak "options-$transport.out" -vv -E "$transport" -s "sip:127.0.0.1:$port" || status=$?
   expect_equal "$status" 0 "sipsak OPTIONS to the proxy over $transport exit status"
   expect_equal "$(sipsak_final_status "options-$transport.out")" 200 "OPTIONS to the proxy over $transport"
 done
@@ -58,7 +58,7 @@ expect_equal "$(count_lines uas.log 'got OPTIONS')" 0 "OPTIONS for the proxy tha
 
 # OPTIONS to merchant, relayed to the UAS, which answers with its Allow.
 status=0
-timeout 20 sipsak -vv -s "sip:merchant@127.0.0.1:$port" >options-merchant.out 2>&1 || status=$?
+run_sipsak options-merchant.out -vv -s "sip:merchant@127.0.0.1:$port" || status=$?
 expect_equal "$status" 0 "sipsak OPTIONS to merchant exit status"
 expect_equal "$(sipsak_final_status options-merchant.out)" 200 "OPTIONS to merchant"
 grep -qE '^Allow: OPTIONS, MESSAGE' options-merchant.out ||
@@ -67,12 +67,12 @@ wait_for_lines uas.log 'got OPTIONS' 1 10
 
 # Unregister (Expires 0): OPTIONS to merchant then finds no contact.
 status=0
-timeout 20 sipsak -vv -U -C "sip:merchant@127.0.0.1:$uas_port" -x 0 -u merchant -a merchantpw \
-  -s "sip:merchant@127.0.0.1:$port" >unregister.out 2>&1 || status=$?
+run_sipsak unregister.out -vvv -U -C "sip:merchant@127.0.0.1:$uas_port" -x 0 -u merchant -a merchantpw \
+  -s "sip:merchant@127.0.0.1:$port" || status=$?
 expect_equal "$status" 0 "sipsak REGISTER with Expires 0 exit status"
 expect_equal "$(sipsak_final_status unregister.out)" 200 "final status of the REGISTER with Expires 0"
 status=0
-timeout 20 sipsak -vv -s "sip:merchant@127.0.0.1:$port" >options-unregistered.out 2>&1 || status=$?
+run_sipsak options-unregistered.out -vv -s "sip:merchant@127.0.0.1:$port" || status=$?
 expect_equal "$(sipsak_final_status options-unregistered.out)" 480 "OPTIONS to merchant after unregistering"
 expect_equal "$(count_lines uas.log 'got OPTIONS')" 1 "OPTIONS that reached the UAS"
 
