@@ -217,7 +217,7 @@ if [[ ${#proxies[@]} -eq 2 ]]; then
   sippay_status=0
   stop_process "$sippay_pid" 10 || sippay_status=$?
   echo "sippay proxy exit status $sippay_status after SIGTERM; counters at exit:" \
-    "$(grep '^{' proxy.out | tail -n 1)"
+    "$(grep -F '"event":"counters"' proxy.out | tail -n 1)"
   [[ $sippay_status -eq 0 ]] || fail "sippay proxy exited with status $sippay_status after SIGTERM"
 fi
 stop_process "$kamailio_pid" 10 || true

@@ -82,8 +82,8 @@ allowed=$((burst + rate * (elapsed + 1)))
   fail "the flooding source got $flood_200 200s in ${elapsed}s, more than the $allowed its bucket allows"
 
 proxy_counters counters.json
-rate_limited=$(json_number counters.json rate_limited)
-[[ $rate_limited != missing ]] || fail "no rate_limited counter in: $(cat counters.json)"
+rate_limited=$(json_number counters.json rate_limited_reply)
+[[ $rate_limited != missing ]] || fail "no rate_limited_reply counter in: $(cat counters.json)"
 [[ $rate_limited -ge $flood_503 ]] ||
   fail "the proxy counted $rate_limited rate-limited requests, fewer than the $flood_503 503s SIPp received"
 

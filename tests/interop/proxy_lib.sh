@@ -4,6 +4,11 @@
 # The proxy serves the domains pay.test and 127.0.0.1 with the realm
 # pay.test. Its credential file has three users: alice (alicepw), merchant
 # (merchantpw) and bob (bobpw), each with an MD5 and a SHA-256 HA1.
+#
+# The proxy challenges with MD5 only, because SIPp 3.6.1 and sipsak 0.9.8.1
+# take the first challenge of a 401 or 407 and support no algorithm but MD5:
+# SIPp fails the call ("authentication must use MD5 or AKAv1-MD5") and sipsak
+# exits ("unsupported authentication algorithm") when SHA-256 comes first.
 
 proxy_realm=pay.test
 
@@ -24,6 +29,7 @@ write_proxy_credentials() {
 # Writes the proxy configuration FILE (and users.ha1 beside it) for UDP and
 # TCP on 127.0.0.1:PORT. These variables change the defaults:
 #   PROXY_CHALLENGE          challenge_requests (default true)
+#   PROXY_DIGEST_ALGORITHMS  Digest algorithms to challenge with (default ["MD5"])
 #   PROXY_RATE, PROXY_BURST  token bucket per source address (default 1000, 2000)
 #   PROXY_MAX_MESSAGE_BYTES  max_message_bytes (default 65535)
 #   PROXY_MAX_IN_FLIGHT      max_in_flight (default 10000)
@@ -45,6 +51,7 @@ realm = "$proxy_realm"
 credentials = "users.ha1"
 nonce_lifetime = 300
 challenge_requests = ${PROXY_CHALLENGE:-true}
+algorithms = ${PROXY_DIGEST_ALGORITHMS:-[\"MD5\"]}
 
 [registrar]
 $database_line
@@ -96,15 +103,16 @@ proxy_port_bound() {
 }
 
 # Sends SIGUSR1 to the proxy, waits for the counter line it prints (a JSON
-# object on one line of proxy.out) and copies that line to FILE.
+# object with "event":"counters" on one line of proxy.out) and copies that
+# line to FILE.
 # Usage: proxy_counters FILE
 proxy_counters() {
   local file=$1 before tick
-  before=$(grep -c '^{' proxy.out || true)
+  before=$(count_lines proxy.out '"event":"counters"')
   kill -USR1 "$proxy_pid"
   for ((tick = 0; tick < 100; tick++)); do
-    if [[ $(grep -c '^{' proxy.out || true) -gt $before ]]; then
-      grep '^{' proxy.out | tail -n 1 >"$file"
+    if [[ $(count_lines proxy.out '"event":"counters"') -gt $before ]]; then
+      grep -F '"event":"counters"' proxy.out | tail -n 1 >"$file"
       return 0
     fi
     sleep 0.1

@@ -74,6 +74,11 @@ second_via=$(grep -iE '^(Via|v):' <<<"$first" | sed -n 2p)
   fail "the top Via at the UAS is not the proxy's (127.0.0.1:$port, RFC 3261 branch): $top_via"
 [[ $second_via == *"127.0.0.1:$uac_port"* ]] || fail "the second Via at the UAS is not the UAC's: $second_via"
 
+proxy_counters counters.json
+forwarded=$(json_number counters.json forwarded)
+[[ $forwarded != missing && $forwarded -ge $count ]] ||
+  fail "the proxy counted $forwarded forwarded requests, fewer than the $count MESSAGEs: $(cat counters.json)"
+
 proxy_status=0
 stop_process "$proxy_pid" 10 || proxy_status=$?
 expect_equal "$proxy_status" 0 "sippay proxy exit status after SIGTERM"
