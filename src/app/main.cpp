@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <iostream>
 
+#include "app/proxy_command.hpp"
 #include "app/sip_parse_command.hpp"
 #include "app/ua_command.hpp"
 
@@ -26,7 +27,12 @@ int main(int argc, char** argv) {
   sippay::app::UaOptions ua_options;
   sippay::app::add_ua_commands(*ua, ua_options);
 
+  sippay::app::ProxyOptions proxy_options;
+  CLI::App* proxy = sippay::app::add_proxy_command(app, proxy_options);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (proxy->parsed()) return sippay::app::run_proxy(proxy_options, std::cout, std::cerr);
 
   if (sip->got_subcommand("parse")) {
     return sippay::app::run_sip_parse(parse_options, std::cout, std::cerr);

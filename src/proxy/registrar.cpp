@@ -95,9 +95,10 @@ std::optional<RegistrarResult> Registrar::check_address_of_record(const sip::Mes
   if (!serves(aor_host)) return reject(404, "Domain Not Served Here", aor);
 
   // A Request-URI naming another served domain cannot register this AOR. A
-  // Request-URI naming the registrar by address, not domain, can.
+  // Request-URI naming the registrar by IP address, not domain, can, even
+  // when that address is also listed as a served domain.
   const sip::Uri& request_uri = request.request_line().request_uri;
-  if (request_uri.is_sip_or_sips()) {
+  if (request_uri.is_sip_or_sips() && request_uri.host_type == sip::HostType::kHostname) {
     const std::string request_host = to_lower(request_uri.host);
     if (request_host != aor_host && serves(request_host)) {
       return reject(404, "Address of Record Not in Request-URI Domain", aor);

@@ -351,6 +351,19 @@ TEST_F(RegistrarTest, RequestUriByAddressIsAccepted) {
   EXPECT_EQ(result.status, 200);
 }
 
+TEST(RegistrarAddressTest, RequestUriByServedAddressIsAccepted) {
+  InMemoryLocation location;
+  RegistrarSettings settings;
+  settings.domains = {"pay.test", "127.0.0.1"};
+  Registrar registrar(settings, location);
+
+  const RegistrarResult result = registrar.process(
+      make_register({.request_uri = "sip:127.0.0.1:5070", .contacts = {"<sip:a@192.0.2.7>"}}), kStart);
+
+  EXPECT_EQ(result.status, 200);
+  EXPECT_EQ(location.lookup("sip:alice@pay.test", kStart).size(), 1U);
+}
+
 TEST_F(RegistrarTest, ToWithoutUserGets404) {
   const RegistrarResult tel = send({.to = "tel:+15551234567", .contacts = {"<sip:a@192.0.2.7>"}});
   const RegistrarResult no_user = send({.to = "sip:pay.test", .contacts = {"<sip:a@192.0.2.7>"}});

@@ -147,6 +147,7 @@ void Connection::deliver(std::string_view bytes) {
     ++owner->stats().stream_messages_dropped;
     spdlog::warn("SIP transport: dropped a message from {} on connection {}: {}",
                  remote_.to_string(), id_, parsed.error().to_string());
+    owner->parse_failed(UnparsableMessage{bytes, &parsed.error(), remote_, local_, id_});
     return;
   }
   owner->deliver(ReceivedMessage{std::move(*parsed), remote_, local_, id_});

@@ -57,6 +57,16 @@ struct ReceivedMessage {
   std::uint64_t connection_id = 0;
 };
 
+// A received message that failed to parse, for an element that answers it
+// (400, 513) instead of only dropping it. Valid during the handler call.
+struct UnparsableMessage {
+  std::string_view bytes;
+  const ParseError* error = nullptr;
+  TransportAddress source;
+  TransportAddress local;
+  std::uint64_t connection_id = 0;  // 0 for UDP
+};
+
 struct TlsSettings {
   std::string certificate_file;  // PEM chain of this element
   std::string private_key_file;  // PEM
@@ -105,6 +115,9 @@ class TransportLayer {
   // (UDP) or written to the connection (TCP, TLS). Not called once the
   // TransportLayer is destroyed. May be empty.
   using SendHandler = std::function<void(std::error_code)>;
+  // Called for each received message that fails to parse, after the
+  // transport counted and logged it.
+  using ParseErrorHandler = std::function<void(const UnparsableMessage& message)>;
 
   TransportLayer(asio::io_context& io, TransportSettings settings, ReceiveHandler on_receive);
   ~TransportLayer();
@@ -141,6 +154,14 @@ class TransportLayer {
   // request came on while it is open; else to the top Via's `received`
   // address (or sent-by) and `rport` (or sent-by port, or the default port).
   void send_response(std::string bytes, const ReceivedMessage& request, SendHandler done);
+
+  // Sets the handler for messages that fail to parse; none by default.
+  void on_parse_error(ParseErrorHandler handler);
+
+  // Sends `bytes` back to where an unparsable message came from, which has
+  // no usable Via: on its connection while that is open, else to its source
+  // address (over UDP from the socket it arrived on).
+  void send_to_source(std::string bytes, const UnparsableMessage& message, SendHandler done);
 
   // Counters for tests and metrics. open_connections() counts connections
   // being opened too.

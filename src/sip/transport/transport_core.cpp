@@ -399,6 +399,37 @@ void TransportCore::connection_closed(Connection& connection, std::error_code) {
   table_.erase(connection.id());
 }
 
+void TransportCore::parse_failed(const UnparsableMessage& message) {
+  if (state_ != State::kRunning || !on_parse_error_) {
+    return;
+  }
+  try {
+    on_parse_error_(message);
+  } catch (const std::exception& exception) {
+    spdlog::error("SIP transport: the parse error handler threw: {}", exception.what());
+  }
+}
+
+void TransportCore::send_to_source(std::string bytes, const UnparsableMessage& message,
+                                   SendHandler done) {
+  if (state_ != State::kRunning) {
+    fail(std::move(done), make_error_code(TransportError::kStopped));
+    return;
+  }
+  if (message.connection_id != 0) {
+    auto connection = table_.find(message.connection_id);
+    if (connection && connection->state() != Connection::State::kClosed) {
+      connection->send(std::move(bytes), std::move(done));
+      return;
+    }
+  }
+  if (message.source.protocol == TransportProtocol::kUdp) {
+    send_datagram(std::move(bytes), message.source, &message.local, std::move(done));
+  } else {
+    send_stream(std::move(bytes), message.source, {}, std::move(done));
+  }
+}
+
 void TransportCore::deliver(ReceivedMessage message) {
   if (state_ != State::kRunning) {
     return;

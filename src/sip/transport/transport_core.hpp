@@ -40,11 +40,16 @@ class TransportCore final : public TransportOwner,
   void send_request(std::string bytes, const TransportAddress& destination,
                     std::string tls_server_name, SendHandler done);
   void send_response(std::string bytes, const ReceivedMessage& request, SendHandler done);
+  void set_parse_error_handler(TransportLayer::ParseErrorHandler handler) {
+    on_parse_error_ = std::move(handler);
+  }
+  void send_to_source(std::string bytes, const UnparsableMessage& message, SendHandler done);
   std::size_t open_connections() const { return table_.size(); }
   TransportStats stats_snapshot() const { return stats_; }
 
   // TransportOwner
   void deliver(ReceivedMessage message) override;
+  void parse_failed(const UnparsableMessage& message) override;
   void accept(asio::ip::tcp::socket socket, TransportProtocol protocol) override;
   void connection_closed(Connection& connection, std::error_code reason) override;
   TransportStats& stats() override { return stats_; }
@@ -72,6 +77,7 @@ class TransportCore final : public TransportOwner,
   asio::io_context& io_;
   const TransportSettings settings_;
   TransportLayer::ReceiveHandler on_receive_;
+  TransportLayer::ParseErrorHandler on_parse_error_;
   State state_ = State::kCreated;
 
   std::unique_ptr<asio::ssl::context> tls_server_;

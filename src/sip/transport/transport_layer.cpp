@@ -49,6 +49,15 @@ void TransportLayer::send_response(std::string bytes, const ReceivedMessage& req
   impl_->core->send_response(std::move(bytes), request, std::move(done));
 }
 
+void TransportLayer::on_parse_error(ParseErrorHandler handler) {
+  impl_->core->set_parse_error_handler(std::move(handler));
+}
+
+void TransportLayer::send_to_source(std::string bytes, const UnparsableMessage& message,
+                                    SendHandler done) {
+  impl_->core->send_to_source(std::move(bytes), message, std::move(done));
+}
+
 std::size_t TransportLayer::open_connections() const { return impl_->core->open_connections(); }
 
 TransportStats TransportLayer::stats() const { return impl_->core->stats_snapshot(); }

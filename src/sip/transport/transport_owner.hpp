@@ -15,6 +15,8 @@ class TransportOwner {
  public:
   // Hands a parsed message to the ReceiveHandler.
   virtual void deliver(ReceivedMessage message) = 0;
+  // Reports a received message that failed to parse.
+  virtual void parse_failed(const UnparsableMessage& message) = 0;
   // Takes an accepted TCP connection of a `protocol` listener (TCP or TLS).
   virtual void accept(asio::ip::tcp::socket socket, TransportProtocol protocol) = 0;
   // Removes a connection that closed; called once per connection.

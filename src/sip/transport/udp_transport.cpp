@@ -120,6 +120,7 @@ void UdpTransport::on_datagram(std::size_t size, const asio::ip::udp::endpoint& 
       spdlog::warn("SIP transport: dropped a datagram of {} bytes from {} ({} dropped so far): {}",
                    size, source.to_string(), dropped_.count(), parsed.error().to_string());
     }
+    owner->parse_failed(UnparsableMessage{datagram, &parsed.error(), source, local_, 0});
     return;
   }
   owner->deliver(ReceivedMessage{std::move(*parsed), source, local_, 0});

@@ -1,0 +1,92 @@
+// The configuration of `sippay proxy`, read from a TOML file. docs/proxy.md
+// lists every key with its default and limits.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proxy/registrar_settings.hpp"
+#include "sip/transaction/transaction_types.hpp"
+#include "sip/transport/transport.hpp"
+#include "sip/ua/target.hpp"
+
+namespace sippay::proxy {
+
+// A configuration that cannot be used. The message names the file, the key
+// and what to do.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What happens to a request from a source over its rate limit.
+enum class OverLimitAction : unsigned char {
+  kReply,  // 503 Service Unavailable with Retry-After
+  kDrop,   // nothing is sent
+};
+
+struct LimitSettings {
+  double rate = 50;    // requests per second per source address
+  double burst = 100;  // bucket size: requests a quiet source may send at once
+  OverLimitAction over_limit = OverLimitAction::kReply;
+  std::uint32_t retry_after = 5;        // seconds, in the 503's Retry-After
+  std::size_t max_in_flight = 10000;    // requests relayed and not yet answered
+  std::size_t max_message_bytes = 65535;
+  std::size_t max_sources = 65536;      // source addresses tracked by the rate limiter
+};
+
+// A static route: requests for `uri` go to `target`.
+struct StaticRoute {
+  std::string uri;  // as configured
+  std::string aor;  // canonical_aor(uri), compared with the Request-URI's
+  std::string target;
+  sip::Target next_hop;
+  bool mutual_tls = false;  // present the proxy's certificate; needs a sips or TLS target
+};
+
+struct ProxyConfig {
+  std::filesystem::path source;  // the configuration file
+  std::vector<std::string> domains;  // in lower case
+  std::vector<sip::TransportAddress> listen;
+  unsigned workers = 1;
+  std::optional<sip::TlsSettings> tls;
+  sip::TimerConfig timers;
+
+  // [auth]
+  std::string realm;
+  std::filesystem::path credentials;
+  std::optional<std::filesystem::path> secret_file;  // generated at start when absent
+  std::chrono::seconds nonce_lifetime{300};
+  std::size_t max_tracked_nonces = 100'000;
+  bool challenge_requests = true;
+
+  // [registrar]
+  std::optional<std::filesystem::path> database;  // in memory when absent
+  RegistrarSettings registrar;
+  std::chrono::seconds sweep_interval{30};
+
+  LimitSettings limits;
+  std::vector<StaticRoute> routes;
+
+  // [policy]
+  bool forward_to_other_domains = false;
+  bool accept_from_other_domains = true;
+};
+
+// Reads and checks the file at `path`. Relative paths inside it are taken
+// relative to the file's folder. Throws ConfigError.
+ProxyConfig load_proxy_config(const std::filesystem::path& path);
+
+// Parses configuration text; `base` is the folder relative paths start
+// from, `source_name` starts each error message.
+ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::path& base,
+                               std::string_view source_name);
+
+}  // namespace sippay::proxy
