@@ -29,7 +29,8 @@ write_proxy_credentials() {
 # Writes the proxy configuration FILE (and users.ha1 beside it) for UDP and
 # TCP on 127.0.0.1:PORT. These variables change the defaults:
 #   PROXY_CHALLENGE          challenge_requests (default true)
-#   PROXY_DIGEST_ALGORITHMS  Digest algorithms to challenge with (default ["MD5"])
+#   PROXY_DIGEST_ALGORITHMS  Digest algorithms to challenge with (default ["MD5"];
+#                            set but empty leaves the key out)
 #   PROXY_RATE, PROXY_BURST  token bucket per source address (default 1000, 2000)
 #   PROXY_MAX_MESSAGE_BYTES  max_message_bytes (default 65535)
 #   PROXY_MAX_IN_FLIGHT      max_in_flight (default 10000)
@@ -37,9 +38,10 @@ write_proxy_credentials() {
 #   PROXY_DATABASE           registrar database file (default: in memory)
 # Usage: write_proxy_config FILE PORT
 write_proxy_config() {
-  local file=$1 port=$2 database_line=
+  local file=$1 port=$2 database_line= algorithms_line=
   write_proxy_credentials "$(dirname "$file")/users.ha1"
   [[ -n ${PROXY_DATABASE:-} ]] && database_line="database = \"$PROXY_DATABASE\""
+  [[ -n ${PROXY_DIGEST_ALGORITHMS-x} ]] && algorithms_line="algorithms = ${PROXY_DIGEST_ALGORITHMS:-[\"MD5\"]}"
   cat >"$file" <<TOML
 [proxy]
 domains = ["pay.test", "127.0.0.1"]
@@ -51,7 +53,7 @@ realm = "$proxy_realm"
 credentials = "users.ha1"
 nonce_lifetime = 300
 challenge_requests = ${PROXY_CHALLENGE:-true}
-algorithms = ${PROXY_DIGEST_ALGORITHMS:-[\"MD5\"]}
+$algorithms_line
 
 [registrar]
 $database_line

@@ -45,7 +45,8 @@ sipp_register alice alicepw "127.0.0.1:$uac_port;transport=$transport" "$port"
 
 status=0
 timeout 90 sipp -sf "$interop_dir/sipp/proxy_uac_message_b64.xml" -key bodyfile "$PWD/body.b64" \
-  -key caller alice -s merchant -au alice -ap alicepw -i 127.0.0.1 -p "$uac_port" -t "$sipp_transport" \
+  -key caller alice -s merchant -au alice -ap alicepw -auth_uri "merchant@127.0.0.1:$port" \
+  -i 127.0.0.1 -p "$uac_port" -t "$sipp_transport" \
   "127.0.0.1:$port" -r 50 -m "$count" -nostdin -default_behaviors all,-bye -timeout 60s -timeout_error \
   -trace_stat -stf uac.csv -trace_counts >uac.out 2>uac.err || status=$?
 expect_equal "$status" 0 "SIPp UAC exit status"

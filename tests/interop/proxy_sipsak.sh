@@ -56,9 +56,23 @@ for transport in udp tcp; do
 done
 expect_equal "$(count_lines uas.log 'got OPTIONS')" 0 "OPTIONS for the proxy that reached the UAS"
 
-# OPTIONS to merchant, relayed to the UAS, which answers with its Allow.
+# OPTIONS to merchant, relayed to the UAS, which answers with its Allow. The
+# request comes from alice, with her credentials: the proxy challenges every
+# request whose From is in one of its domains, and sipsak's own From
+# (sip:sipsak@127.0.0.1) is no user there.
+printf '%s\n' \
+  "OPTIONS sip:merchant@127.0.0.1 SIP/2.0" \
+  "From: <sip:alice@127.0.0.1>;tag=options-$RANDOM" \
+  "To: <sip:merchant@127.0.0.1>" \
+  "Call-ID: options-$RANDOM@127.0.0.1" \
+  "CSeq: 1 OPTIONS" \
+  "Max-Forwards: 70" \
+  "Accept: application/sdp" \
+  "Content-Length: 0" \
+  "" >options.sip
 status=0
-run_sipsak options-merchant.out -vv -s "sip:merchant@127.0.0.1:$port" || status=$?
+run_sipsak options-merchant.out -vv -f options.sip -s "sip:merchant@127.0.0.1:$port" -u alice -a alicepw ||
+  status=$?
 expect_equal "$status" 0 "sipsak OPTIONS to merchant exit status"
 expect_equal "$(sipsak_final_status options-merchant.out)" 200 "OPTIONS to merchant"
 grep -qE '^Allow: OPTIONS, MESSAGE' options-merchant.out ||
@@ -72,7 +86,8 @@ run_sipsak unregister.out -vvv -U -C "sip:merchant@127.0.0.1:$uas_port" -x 0 -u 
 expect_equal "$status" 0 "sipsak REGISTER with Expires 0 exit status"
 expect_equal "$(sipsak_final_status unregister.out)" 200 "final status of the REGISTER with Expires 0"
 status=0
-run_sipsak options-unregistered.out -vv -s "sip:merchant@127.0.0.1:$port" || status=$?
+run_sipsak options-unregistered.out -vv -f options.sip -s "sip:merchant@127.0.0.1:$port" -u alice -a alicepw ||
+  status=$?
 expect_equal "$(sipsak_final_status options-unregistered.out)" 480 "OPTIONS to merchant after unregistering"
 expect_equal "$(count_lines uas.log 'got OPTIONS')" 1 "OPTIONS that reached the UAS"
 
