@@ -68,6 +68,19 @@ start_background uas.out uas.err \
 uas_pid=$last_pid
 wait_for_port udp "$uas_port" 10
 
+# Registers the UAS as merchant's contact at the proxy on PORT with
+# `sippay ua register`, which answers a SHA-256 or MD5 challenge. SIPp's
+# REGISTER would need an MD5 challenge first, and registration is not what
+# this benchmark measures.
+# Usage: register_uas PORT
+register_uas() {
+  "$sippay" ua register --registrar "sip:127.0.0.1:$1" --aor sip:merchant@127.0.0.1 \
+    --contact "sip:merchant@127.0.0.1:$uas_port" --user merchant --password merchantpw --expires 3600 \
+    --once >"register-$1.out" 2>"register-$1.err" ||
+    fail "registering the UAS at port $1 failed: $(cat "register-$1.out" "register-$1.err")"
+  grep -q '"result":"200 OK"' "register-$1.out" || fail "REGISTER at port $1 got no 200: $(cat "register-$1.out")"
+}
+
 # Kamailio in the foreground (-DD), logging to stderr (-E).
 kamailio_port=$(free_port)
 mkdir kamailio-run
@@ -77,17 +90,17 @@ start_background kamailio.out kamailio.err \
   -Y "$PWD/kamailio-run" -P "$PWD/kamailio-run/kamailio.pid"
 kamailio_pid=$last_pid
 wait_for_port udp "$kamailio_port" 10
-sipp_register merchant merchantpw "127.0.0.1:$uas_port;transport=udp" "$kamailio_port"
+register_uas "$kamailio_port"
 
 proxies=(kamailio)
 declare -A port_of=([kamailio]=$kamailio_port)
 if "$sippay" --help | grep -qE "^ +proxy "; then
   sippay_port=$(free_port)
-  PROXY_CHALLENGE=false PROXY_RATE=100000000 PROXY_BURST=100000000 PROXY_MAX_IN_FLIGHT=10000000 \
+  PROXY_DIGEST_ALGORITHMS= PROXY_CHALLENGE=false PROXY_RATE=100000000 PROXY_BURST=100000000 PROXY_MAX_IN_FLIGHT=10000000 \
     PROXY_WORKERS=$workers write_proxy_config "$PWD/proxy.toml" "$sippay_port"
   start_proxy "$sippay" "$PWD/proxy.toml" "$sippay_port"
   sippay_pid=$proxy_pid
-  sipp_register merchant merchantpw "127.0.0.1:$uas_port;transport=udp" "$sippay_port"
+  register_uas "$sippay_port"
   proxies=(sippay kamailio)
   port_of[sippay]=$sippay_port
 else
@@ -201,9 +214,11 @@ if [[ ${#proxies[@]} -eq 2 ]]; then
     "at end (VmRSS) $(awk '$1 == "VmRSS:" { print $2, $3 }' "/proc/$sippay_pid/status")"
 fi
 top_rate=${rates##* }
-if [[ ${sustained_rate[kamailio]} == "$top_rate" ]]; then
-  echo "Kamailio sustained the top step; add higher steps to PROXY_RATES for its limit"
-fi
+for proxy in "${proxies[@]}"; do
+  if [[ ${sustained_rate[$proxy]} == "$top_rate" ]]; then
+    echo "$proxy sustained the top step, so its limit is higher; add steps to PROXY_RATES to find it"
+  fi
+done
 # Proportional set size counts each shared page once across the processes
 # that map it, so the sum is Kamailio's share of memory.
 kamailio_pss_kb=0
