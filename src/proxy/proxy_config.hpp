@@ -26,7 +26,7 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// What happens to a request from a source over its rate limit.
+// The action on a request from a source over its rate limit.
 enum class OverLimitAction : unsigned char {
   kReply,  // 503 Service Unavailable with Retry-After
   kDrop,   // nothing is sent
@@ -37,7 +37,7 @@ struct LimitSettings {
   double burst = 100;  // bucket size: requests a quiet source may send at once
   OverLimitAction over_limit = OverLimitAction::kReply;
   std::uint32_t retry_after = 5;        // seconds, in the 503's Retry-After
-  std::size_t max_in_flight = 10000;    // requests relayed and not yet answered
+  std::size_t max_in_flight = 10000;    // relayed requests without a final response
   std::size_t max_message_bytes = 65535;
   std::size_t max_sources = 65536;      // source addresses tracked by the rate limiter
 };
@@ -48,7 +48,10 @@ struct StaticRoute {
   std::string aor;  // canonical_aor(uri), compared with the Request-URI's
   std::string target;
   sip::Target next_hop;
-  bool mutual_tls = false;  // present the proxy's certificate; needs a sips or TLS target
+  // The hop requires the proxy's certificate. Every TLS connection the
+  // proxy opens presents [tls] certificate; this flag makes its absence a
+  // configuration error. Needs a TLS target.
+  bool mutual_tls = false;
 };
 
 struct ProxyConfig {
