@@ -29,7 +29,7 @@
 # Usage: bench/proxy_load.sh [SIPPAY]
 #   SIPPAY               the sippay binary (default: build-bench/sippay)
 # Environment:
-#   PROXY_RATES          rate steps in calls per second (default: "2000 4000 6000 8000 10000 12000")
+#   PROXY_RATES          rate steps in calls per second (default: "1000 2000 3000 4000 6000 8000 10000 12000")
 #   PROXY_STEP_SECONDS   duration of each step (default: 5)
 #   PROXY_WORKERS        UDP workers of each proxy (default: 1)
 #
@@ -42,7 +42,7 @@ source "$interop_dir/proxy_lib.sh"
 
 bench_dir=$(cd "$(dirname "$0")" && pwd)
 sippay=$(realpath "${1:-build-bench/sippay}")
-rates=${PROXY_RATES:-2000 4000 6000 8000 10000 12000}
+rates=${PROXY_RATES:-1000 2000 3000 4000 6000 8000 10000 12000}
 step_seconds=${PROXY_STEP_SECONDS:-5}
 workers=${PROXY_WORKERS:-1}
 kamailio_shared_memory_mb=1024
