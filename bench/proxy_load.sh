@@ -18,9 +18,10 @@
 # achieved rate is SuccessfulCall(C) divided by the time from SIPp's
 # StartTime to its last CurrentTime. CPU time per call is the growth of the
 # proxy's user plus system time in /proc (all Kamailio processes summed) over
-# the step, divided by SuccessfulCall(C). The script prints each step, the
-# highest rate each proxy sustained, the ratio sippay / Kamailio, and
-# sippay's peak resident memory (VmHWM).
+# the step, divided by SuccessfulCall(C). Receive buffer drops are the growth
+# of the system-wide UDP RcvbufErrors in /proc/net/snmp over the step. The
+# script prints each step, the highest rate each proxy sustained, the ratio
+# sippay / Kamailio, and sippay's peak resident memory (VmHWM).
 #
 # The same SIPp UAS answers for both proxies, so its own limit caps both.
 #
@@ -64,7 +65,8 @@ echo "$(kamailio -v | head -n 1); $(sipp -v 2>&1 | grep -o 'SIPp v[0-9.]*' | hea
 
 uas_port=$(free_port)
 start_background uas.out uas.err \
-  sipp -sf uas_message.xml -i 127.0.0.1 -p "$uas_port" -nostdin -default_behaviors all,-bye
+  sipp -sf uas_message.xml -i 127.0.0.1 -p "$uas_port" -nostdin -default_behaviors all,-bye \
+  -trace_screen -screen_file uas.screen
 uas_pid=$last_pid
 wait_for_port udp "$uas_port" 10
 
@@ -137,15 +139,23 @@ elapsed_seconds() {
     END { split($s, start, "\t"); split($c, now, "\t"); printf "%.3f\n", now[3] - start[3] }' "$1"
 }
 
+# Prints the system-wide count of UDP datagrams dropped for a full receive
+# buffer.
+udp_receive_buffer_errors() {
+  awk '$1 == "Udp:" { if (!column) { for (i = 2; i <= NF; i++) if ($i == "RcvbufErrors") column = i } else print $column }' \
+    /proc/net/snmp
+}
+
 # Runs one step: the SIPp UAC at RATE calls per second for step_seconds
 # through PROXY. Prints "successful failed retransmissions achieved_rate
-# cpu_microseconds".
+# cpu_microseconds receive_buffer_drops".
 # Usage: run_step PROXY RATE
 run_step() {
   local proxy=$1 rate=$2
-  local calls=$((rate * step_seconds)) stat="$1-$2.csv" status=0 pids ticks_before
+  local calls=$((rate * step_seconds)) stat="$1-$2.csv" status=0 pids ticks_before drops_before
   read -r -a pids < <(proxy_pids "$proxy")
   ticks_before=$(cpu_ticks_of "${pids[@]}")
+  drops_before=$(udp_receive_buffer_errors)
   timeout $((step_seconds * 4 + 30)) \
     sipp -sf uac_message.xml -key bodyfile "$PWD/body.p7m" -key caller alice -s merchant \
     -i 127.0.0.1 -p "$(free_port)" "127.0.0.1:${port_of[$proxy]}" -r "$rate" -m "$calls" -nostdin \
@@ -153,7 +163,7 @@ run_step() {
     -trace_stat -stf "$stat" >"$proxy-$rate.uac.out" 2>"$proxy-$rate.uac.err" </dev/null || status=$?
   if [[ ! -s $stat ]]; then
     echo "SIPp UAC exited with status $status and wrote no statistics; see $proxy-$rate.uac.err" >&2
-    echo "0 $calls 0 0 0"
+    echo "0 $calls 0 0 0 0"
     return
   fi
   local successful elapsed
@@ -161,25 +171,26 @@ run_step() {
   elapsed=$(elapsed_seconds "$stat")
   echo "$successful $(sipp_stat "$stat" 'FailedCall(C)') $(sipp_stat "$stat" 'Retransmissions(C)')" \
     "$(awk -v s="$successful" -v e="$elapsed" 'BEGIN { printf "%.0f", (e > 0 ? s / e : 0) }')" \
-    $((($(cpu_ticks_of "${pids[@]}") - ticks_before) * 1000000 / clock_ticks_per_second))
+    $((($(cpu_ticks_of "${pids[@]}") - ticks_before) * 1000000 / clock_ticks_per_second)) \
+    $(($(udp_receive_buffer_errors) - drops_before))
 }
 
 declare -A sustained_rate=([sippay]=0 [kamailio]=0) sustained_achieved=([sippay]=0 [kamailio]=0)
 declare -A active=([sippay]=1 [kamailio]=1)
 declare -A achieved_at cpu_per_call_at failed_at
 
-printf '\n%-7s %-9s %7s %10s %6s %7s %10s %12s\n' \
-  rate/s proxy calls successful failed retrans achieved/s 'cpu us/call'
+printf '\n%-7s %-9s %7s %10s %6s %7s %10s %12s %13s\n' \
+  rate/s proxy calls successful failed retrans achieved/s 'cpu us/call' 'rcvbuf drops'
 for rate in $rates; do
   for proxy in "${proxies[@]}"; do
     [[ ${active[$proxy]} == 1 ]] || continue
-    read -r successful failed retransmissions achieved cpu_microseconds < <(run_step "$proxy" "$rate")
+    read -r successful failed retransmissions achieved cpu_microseconds drops < <(run_step "$proxy" "$rate")
     achieved_at[$proxy-$rate]=$achieved
     failed_at[$proxy-$rate]=$failed
     cpu_per_call_at[$proxy-$rate]=$(awk -v c="$cpu_microseconds" -v s="$successful" \
       'BEGIN { printf "%.1f", (s > 0 ? c / s : 0) }')
-    printf '%-7s %-9s %7d %10d %6d %7d %10d %12s\n' "$rate" "$proxy" $((rate * step_seconds)) \
-      "$successful" "$failed" "$retransmissions" "$achieved" "${cpu_per_call_at[$proxy-$rate]}"
+    printf '%-7s %-9s %7d %10d %6d %7d %10d %12s %13d\n' "$rate" "$proxy" $((rate * step_seconds)) \
+      "$successful" "$failed" "$retransmissions" "$achieved" "${cpu_per_call_at[$proxy-$rate]}" "$drops"
     if [[ $failed -eq 0 ]] &&
       awk -v a="$achieved" -v r="$rate" -v m="$min_achieved" 'BEGIN { exit !(a >= m * r) }'; then
       sustained_rate[$proxy]=$rate
@@ -237,3 +248,7 @@ if [[ ${#proxies[@]} -eq 2 ]]; then
 fi
 stop_process "$kamailio_pid" 10 || true
 stop_process "$uas_pid" 10 USR1 || true
+# SIPp discards a request for a call it has finished, so when a proxy loses
+# the UAS's 200, the UAS ignores the proxy's retransmissions of the request
+# and the proxy ends the transaction with 408 after Timer F.
+echo "SIPp UAS: $(grep -oE '[0-9]+ dead call msg' uas.screen | tail -n 1) (requests for finished calls, discarded)"
