@@ -177,7 +177,7 @@ run_step() {
 
 declare -A sustained_rate=([sippay]=0 [kamailio]=0) sustained_achieved=([sippay]=0 [kamailio]=0)
 declare -A active=([sippay]=1 [kamailio]=1)
-declare -A achieved_at cpu_per_call_at failed_at
+declare -A achieved_at cpu_per_call_at sustained_at
 
 printf '\n%-7s %-9s %7s %10s %6s %7s %10s %12s %13s\n' \
   rate/s proxy calls successful failed retrans achieved/s 'cpu us/call' 'rcvbuf drops'
@@ -186,7 +186,6 @@ for rate in $rates; do
     [[ ${active[$proxy]} == 1 ]] || continue
     read -r successful failed retransmissions achieved cpu_microseconds drops < <(run_step "$proxy" "$rate")
     achieved_at[$proxy-$rate]=$achieved
-    failed_at[$proxy-$rate]=$failed
     cpu_per_call_at[$proxy-$rate]=$(awk -v c="$cpu_microseconds" -v s="$successful" \
       'BEGIN { printf "%.1f", (s > 0 ? c / s : 0) }')
     printf '%-7s %-9s %7d %10d %6d %7d %10d %12s %13d\n' "$rate" "$proxy" $((rate * step_seconds)) \
@@ -195,6 +194,7 @@ for rate in $rates; do
       awk -v a="$achieved" -v r="$rate" -v m="$min_achieved" 'BEGIN { exit !(a >= m * r) }'; then
       sustained_rate[$proxy]=$rate
       sustained_achieved[$proxy]=$achieved
+      sustained_at[$proxy-$rate]=1
     else
       active[$proxy]=0
     fi
@@ -209,7 +209,9 @@ echo "highest rate sustained (no failed call, achieved >= 95% of the step): Kama
 if [[ ${#proxies[@]} -eq 2 ]]; then
   for rate in $rates; do
     [[ -n ${achieved_at[sippay-$rate]:-} && -n ${achieved_at[kamailio-$rate]:-} ]] || continue
-    [[ ${failed_at[sippay-$rate]} -eq 0 && ${failed_at[kamailio-$rate]} -eq 0 ]] || continue
+    # Only steps both proxies sustained compare: a step with failed or
+    # unfinished calls lasts until SIPp or Timer F gives up on them.
+    [[ ${sustained_at[sippay-$rate]:-0} == 1 && ${sustained_at[kamailio-$rate]:-0} == 1 ]] || continue
     awk -v r="$rate" -v a="${achieved_at[sippay-$rate]}" -v b="${achieved_at[kamailio-$rate]}" \
       -v ca="${cpu_per_call_at[sippay-$rate]}" -v cb="${cpu_per_call_at[kamailio-$rate]}" 'BEGIN {
         if (b > 0 && cb > 0)
