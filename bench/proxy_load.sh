@@ -14,7 +14,7 @@
 #
 # At each rate step the two proxies take turns, for the same duration each.
 # A proxy's steps stop at the first one with failed calls or with an achieved
-# rate below 95% of the step's rate; the other proxy goes on stepping. The
+# rate below 95% of the step's rate. The other proxy goes on stepping. The
 # achieved rate is SuccessfulCall(C) divided by the time from SIPp's
 # StartTime to its last CurrentTime. CPU time per call is the growth of the
 # proxy's user plus system time in /proc (all Kamailio processes summed) over
@@ -71,7 +71,7 @@ uas_pid=$last_pid
 wait_for_port udp "$uas_port" 10
 
 # Registers the UAS as merchant's contact at the proxy on PORT with
-# `sippay ua register`, which answers a SHA-256 or MD5 challenge. SIPp's
+# `sippay ua register`, which computes Digest with SHA-256 or MD5. SIPp's
 # REGISTER would need an MD5 challenge first, and registration is not what
 # this benchmark measures.
 # Usage: register_uas PORT

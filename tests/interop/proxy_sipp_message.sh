@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # SIPp UAs register with Digest at `sippay proxy` and exchange MESSAGE
-# through it. A SIPp UAS answers MESSAGE and its address is registered as
-# merchant's contact; a SIPp UAC registers as alice, then sends COUNT
-# MESSAGEs to merchant through the proxy, answering each 407 with alice's
-# credentials. Every MESSAGE must get 200 at the UAC and reach the UAS once,
+# through it. A SIPp UAS replies 200 to MESSAGE, and its address is
+# registered as merchant's contact. A SIPp UAC registers as alice, then
+# sends COUNT MESSAGEs to merchant through the proxy, each retried with
+# alice's credentials after a 407. Every MESSAGE must get 200 at the UAC and reach the UAS once,
 # with its body length intact and the proxy's Via above the UAC's.
 #
-# The body is base64 text: SIPp 3.6.1 cuts a binary body at its first NUL
-# byte in a request that carries Digest credentials.
+# The body is base64 text, because SIPp 3.6.1 cuts a binary body at its
+# first NUL byte in a request that carries Digest credentials. SIPp puts
+# sip:HOST:PORT in the Digest uri unless -auth_uri names the Request-URI,
+# and the proxy rejects a uri that differs from the Request-URI with 400.
 #
 # Usage: proxy_sipp_message.sh SIPPAY udp|tcp
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# sipsak against `sippay proxy`: REGISTER with Digest (401 answered, 200 with
-# the contact bound), a wrong password rejected, OPTIONS to the proxy itself
-# over UDP and TCP, and OPTIONS to merchant relayed to the registered SIPp
-# UAS, whose 200 (with its Allow and Accept) comes back through the proxy.
+# sipsak against `sippay proxy`: REGISTER with Digest (a 401, then 200 with
+# the contact bound), a wrong password rejected with 403, OPTIONS to the
+# proxy itself over UDP and TCP, OPTIONS to merchant relayed to the
+# registered SIPp UAS, whose 200 (with its Allow) comes back through the
+# proxy, and the same OPTIONS answered 480 after merchant unregisters.
 #
 # NOTE: sipsak 0.9.8.1 cuts the last digit off a five-digit port in the
 # Request-URI and To header field it writes, though it sends to the right
@@ -30,7 +31,7 @@ start_background uas.out uas.err \
 uas_pid=$last_pid
 wait_for_port udp "$uas_port" 10
 
-# REGISTER merchant's contact at the UAS; sipsak answers the 401.
+# REGISTER merchant's contact at the UAS. sipsak sends credentials after the 401.
 status=0
 run_sipsak register.out -vvv -U -C "sip:merchant@127.0.0.1:$uas_port" -x 3600 -u merchant -a merchantpw \
   -s "sip:merchant@127.0.0.1:$port" || status=$?
@@ -56,7 +57,7 @@ for transport in udp tcp; do
 done
 expect_equal "$(count_lines uas.log 'got OPTIONS')" 0 "OPTIONS for the proxy that reached the UAS"
 
-# OPTIONS to merchant, relayed to the UAS, which answers with its Allow. The
+# OPTIONS to merchant, relayed to the UAS, which replies 200 with its Allow. The
 # request comes from alice, with her credentials: the proxy challenges every
 # request whose From is in one of its domains, and sipsak's own From
 # (sip:sipsak@127.0.0.1) is no user there.
