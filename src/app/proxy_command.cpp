@@ -55,7 +55,9 @@ int run_proxy(const ProxyOptions& options, std::ostream& out, std::ostream& err)
     return 2;
   }
   for (const auto& address : server->transport().local_addresses()) {
-    out << nlohmann::json({{"event", "listening"}, {"address", address.to_string()}}).dump() << std::endl;
+    // The same key order as `sippay ua listen`, which scripts match.
+    const nlohmann::ordered_json line = {{"event", "listening"}, {"address", address.to_string()}};
+    out << line.dump() << std::endl;
   }
 
   asio::signal_set usr1(io, SIGUSR1);

@@ -162,8 +162,8 @@ void read_tls_section(const Section& tls, const std::filesystem::path& base, Pro
 }
 
 void read_auth_section(const Section& auth, const std::filesystem::path& base, ProxyConfig& config) {
-  auth.check_keys({"realm", "credentials", "secret_file", "nonce_lifetime", "max_tracked_nonces",
-                   "challenge_requests"});
+  auth.check_keys({"realm", "credentials", "secret_file", "algorithms", "nonce_lifetime",
+                   "max_tracked_nonces", "challenge_requests"});
   config.realm = auth.string("realm").value_or(config.domains.front());
   if (config.realm.empty()) auth.fail("realm", "is empty; use the domain, as in \"pay.example\"");
   const auto credentials = auth.string("credentials");
@@ -172,6 +172,19 @@ void read_auth_section(const Section& auth, const std::filesystem::path& base, P
   }
   config.credentials = resolve_path(base, *credentials);
   if (auto value = auth.string("secret_file")) config.secret_file = resolve_path(base, *value);
+  if (const std::vector<std::string> names = auth.strings("algorithms"); !names.empty()) {
+    config.algorithms.clear();
+    for (const std::string& name : names) {
+      const auto spec = sip::parse_digest_algorithm(name);
+      if (!spec || spec->session || name.empty()) {
+        auth.fail("algorithms", fmt::format("\"{}\" is not supported; use \"SHA-256\", \"MD5\" or \"SHA-512-256\"", name));
+      }
+      if (std::find(config.algorithms.begin(), config.algorithms.end(), spec->algorithm) != config.algorithms.end()) {
+        auth.fail("algorithms", fmt::format("\"{}\" is listed twice", name));
+      }
+      config.algorithms.push_back(spec->algorithm);
+    }
+  }
   config.nonce_lifetime = std::chrono::seconds(auth.integer("nonce_lifetime", 1, 86400).value_or(300));
   config.max_tracked_nonces =
       static_cast<std::size_t>(auth.integer("max_tracked_nonces", 1, 100'000'000).value_or(100'000));

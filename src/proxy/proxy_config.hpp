@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "proxy/registrar_settings.hpp"
+#include "sip/auth/digest.hpp"
 #include "sip/transaction/transaction_types.hpp"
 #include "sip/transport/transport.hpp"
 #include "sip/ua/target.hpp"
@@ -66,6 +67,9 @@ struct ProxyConfig {
   std::string realm;
   std::filesystem::path credentials;
   std::optional<std::filesystem::path> secret_file;  // generated at start when absent
+  // Digest algorithms offered, one WWW-Authenticate or Proxy-Authenticate
+  // each, strongest first whatever the order here (RFC 8760).
+  std::vector<sip::DigestAlgorithm> algorithms = {sip::DigestAlgorithm::kSha256, sip::DigestAlgorithm::kMd5};
   std::chrono::seconds nonce_lifetime{300};
   std::size_t max_tracked_nonces = 100'000;
   bool challenge_requests = true;

@@ -41,6 +41,7 @@ ca = "/pki/ca.pem"
 realm = "pay.test"
 credentials = "users.ha1"
 nonce_lifetime = 120
+algorithms = ["MD5"]
 challenge_requests = false
 [registrar]
 database = "location.sqlite"
@@ -73,6 +74,7 @@ accept_from_other_domains = false
   EXPECT_EQ(config.tls->ca_file, "/pki/ca.pem");
   EXPECT_EQ(config.credentials, "/etc/sippay/users.ha1");
   EXPECT_EQ(config.nonce_lifetime, std::chrono::seconds(120));
+  EXPECT_EQ(config.algorithms, std::vector<sip::DigestAlgorithm>{sip::DigestAlgorithm::kMd5});
   EXPECT_FALSE(config.challenge_requests);
   EXPECT_EQ(config.database, std::filesystem::path("/etc/sippay/location.sqlite"));
   EXPECT_EQ(config.registrar.min_expires, 30U);
@@ -124,6 +126,10 @@ TEST(ProxyConfigTest, ErrorsNameTheKey) {
       {kMinimal + "[registrar]\nmin_expires = 600\ndefault_expires = 60\n", "[registrar] expires:"},
       {kMinimal + "[registrar]\nmin_expire = 60\n", "[registrar] min_expire: unknown key"},
       {kMinimal + "[polcy]\n", "unknown section [polcy]"},
+      {"[proxy]\ndomains = [\"a\"]\nlisten = [\"udp:127.0.0.1:5060\"]\n[auth]\ncredentials = \"u\"\nalgorithms = [\"SHA-1\"]\n",
+       "[auth] algorithms: \"SHA-1\" is not supported"},
+      {"[proxy]\ndomains = [\"a\"]\nlisten = [\"udp:127.0.0.1:5060\"]\n[auth]\ncredentials = \"u\"\nalgorithms = [\"MD5\", \"md5\"]\n",
+       "[auth] algorithms: \"md5\" is listed twice"},
       {kMinimal + "[[route]]\nuri = \"sip:gw@pay.test\"\ntarget = \"sips:127.0.0.1:5062\"\nmutual_tls = true\n",
        "[route 1] mutual_tls: needs the proxy's certificate"},
       {kMinimal + "[[route]]\nuri = \"sip:pay.test\"\ntarget = \"sip:127.0.0.1:5062\"\n",

@@ -49,6 +49,7 @@ write_config ""
 start_background proxy.out proxy.err "$sippay" proxy --config proxy.toml
 proxy_pid=$last_pid
 wait_for_lines proxy.out '"event":"listening"' 2 10
+expect_equal "$(listening_port proxy.out udp)" "$port" "the proxy's UDP port"
 
 start_listen bob "$sippay" --bind "udp:127.0.0.1:0"
 bob_port=$(listening_port bob.out udp)

@@ -7,6 +7,7 @@
 namespace sippay::proxy {
 namespace {
 
+using namespace std::chrono_literals;
 using testing::ProxyServerTest;
 using testing::RequestText;
 
@@ -60,6 +61,18 @@ TEST_F(ProxyServerTest, ExpiredBindingGives480) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status_code(), 480);
   EXPECT_EQ(requests_received(bob), 0U);
+}
+
+TEST_F(ProxyServerTest, SweepDeletesExpiredBindings) {
+  config_.sweep_interval = std::chrono::seconds(1);
+  start_proxy();
+  auto& peer = add_peer();
+  ASSERT_EQ(register_user(peer, "bob", contact_of(peer, "bob"), 60)->status_code(), 200);
+  ASSERT_EQ(proxy_->location().size(), 1U);
+
+  clock_ += std::chrono::seconds(61);
+
+  EXPECT_TRUE(sip::testing::run_until(io_, [&] { return proxy_->location().size() == 0; }, 5s));
 }
 
 TEST_F(ProxyServerTest, UnregisterWithStarRemovesBindings) {

@@ -58,6 +58,25 @@ TEST_F(ProxyRelayTest, MessageArrivesOnceWithProxyVia) {
   EXPECT_EQ(proxy_->counters().get(Counter::kForwarded), 1U);
 }
 
+TEST_F(ProxyRelayTest, TcpClientGetsResponseOnItsConnection) {
+  config_.listen.push_back(sip::testing::loopback(sip::TransportProtocol::kTcp));
+  start_with_bob();
+  auto& carol = add_peer("127.0.0.1", /*tcp=*/true);
+  sip::TransportAddress proxy_tcp = proxy_->transport().local_addresses().back();
+  ASSERT_EQ(proxy_tcp.protocol, sip::TransportProtocol::kTcp);
+  carol.layer.send_request(request_text(RequestText{}, carol, sip::TransportProtocol::kTcp), proxy_tcp, "", nullptr);
+
+  const auto relayed = wait_for_request(*bob_, 0);
+  ASSERT_TRUE(relayed);
+  EXPECT_EQ(relayed->source.protocol, sip::TransportProtocol::kUdp);
+  EXPECT_EQ(relayed->message.vias()[1].transport, "TCP");
+  respond(*bob_, *relayed, 200);
+  const auto response = wait_for_final(carol, 0);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status_code(), 200);
+  EXPECT_EQ(carol.received.back().source.protocol, sip::TransportProtocol::kTcp);
+}
+
 TEST_F(ProxyRelayTest, FailureResponseIsRelayed) {
   start_with_bob();
   auto& carol = add_peer();
@@ -574,6 +593,64 @@ TEST_F(ProxyServerTest, GatewayRejectsProxyWithoutCertificate) {
   EXPECT_EQ(requests_received(gateway), 0U);
   EXPECT_EQ(gateway.layer.stats().tls_handshake_failures, 1U);
   gateway.layer.stop();
+}
+
+}  // namespace
+}  // namespace sippay::proxy
+
+namespace sippay::proxy {
+namespace {
+
+TEST_F(ProxyServerTest, TlsClientIsRelayedAndAnswered) {
+  sip::testing::TestPki pki;
+  const sip::testing::CertificateFiles proxy_files =
+      pki.issue("proxy", {.common_name = "proxy", .ip_addresses = {"127.0.0.1"}});
+  config_.listen.push_back(sip::testing::loopback(sip::TransportProtocol::kTls));
+  config_.tls = sip::TlsSettings{proxy_files.certificate_file, proxy_files.private_key_file, pki.ca_file()};
+  start_proxy();
+  auto& bob = add_peer();
+  ASSERT_EQ(register_user(bob, "bob", contact_of(bob, "bob"))->status_code(), 200);
+  bob.received.clear();
+
+  sip::TransportSettings client_settings;
+  client_settings.listen = {sip::testing::loopback(sip::TransportProtocol::kUdp)};
+  client_settings.tls = sip::TlsSettings{"", "", pki.ca_file()};
+  sip::testing::RecordingTransport carol(io_, client_settings);
+  ASSERT_FALSE(carol.layer.start());
+  const sip::TransportAddress proxy_tls = proxy_->transport().local_addresses().back();
+  ASSERT_EQ(proxy_tls.protocol, sip::TransportProtocol::kTls);
+  std::string text = request_text(RequestText{}, carol);
+  text.replace(text.find("SIP/2.0/UDP"), 11, "SIP/2.0/TLS");
+  carol.layer.send_request(text, proxy_tls, "127.0.0.1", nullptr);
+
+  const auto relayed = wait_for_request(bob, 0);
+  ASSERT_TRUE(relayed);
+  EXPECT_EQ(relayed->message.vias()[1].transport, "TLS");
+  respond(bob, *relayed, 200);
+  const auto response = wait_for_final(carol, 0);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status_code(), 200);
+  EXPECT_EQ(carol.received.back().source.protocol, sip::TransportProtocol::kTls);
+  carol.layer.stop();
+}
+
+TEST_F(ProxyServerTest, MissingCredentialFileThrows) {
+  config_.credentials = folder_.path() / "missing.ha1";
+  ProxyServerOptions options;
+
+  EXPECT_THROW(ProxyServer(io_, config_, options), sip::CredentialFileError);
+}
+
+TEST_F(ProxyServerTest, ShortSecretFileNamesTheKey) {
+  config_.secret_file = folder_.path() / "secret";
+  std::ofstream(*config_.secret_file) << "short\n";
+
+  try {
+    ProxyServer server(io_, config_);
+    FAIL() << "no error";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("[auth] secret_file:"), std::string::npos) << error.what();
+  }
 }
 
 }  // namespace

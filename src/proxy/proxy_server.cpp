@@ -17,6 +17,7 @@ namespace {
 
 constexpr std::string_view kAllow = "Allow: MESSAGE, OPTIONS, REGISTER\r\n";
 constexpr std::chrono::milliseconds kShutdownPoll{50};
+constexpr std::size_t kMaxViaPrefixes = 4096;
 // Rate-limit rejections are logged in full up to this many, then one in kLogEvery.
 constexpr std::uint64_t kRateLimitLogsInFull = 10;
 constexpr std::uint64_t kLogEvery = 1000;
@@ -40,6 +41,7 @@ std::vector<unsigned char> choose_secret(const ProxyConfig& config, std::vector<
 
 sip::DigestServerConfig digest_config(const ProxyConfig& config) {
   sip::DigestServerConfig digest;
+  digest.algorithms = config.algorithms;
   digest.nonce.lifetime = config.nonce_lifetime;
   digest.nonce.max_tracked_nonces = config.max_tracked_nonces;
   return digest;
@@ -421,7 +423,21 @@ bool ProxyServer::authorize_sender(ServerId id, const sip::ReceivedMessage& requ
   return true;
 }
 
-std::string ProxyServer::via_for(const sip::Target& next_hop, std::string_view branch) const {
+std::string ProxyServer::via_for(const sip::Target& next_hop, std::string_view branch) {
+  const auto key = std::make_pair(next_hop.address.protocol, next_hop.address.address);
+  auto it = via_prefixes_.find(key);
+  if (it == via_prefixes_.end()) {
+    if (via_prefixes_.size() >= kMaxViaPrefixes) via_prefixes_.clear();
+    it = via_prefixes_.emplace(key, make_via_prefix(next_hop)).first;
+  }
+  std::string via;
+  via.reserve(it->second.size() + branch.size());
+  via.append(it->second);
+  via.append(branch);
+  return via;
+}
+
+std::string ProxyServer::make_via_prefix(const sip::Target& next_hop) const {
   const sip::TransportProtocol protocol = next_hop.address.protocol;
   std::optional<sip::TransportAddress> local = transport_->local_address_for(protocol, next_hop.address.address);
   // No listener of that protocol (a TLS route without a TLS listener): name
@@ -436,7 +452,7 @@ std::string ProxyServer::via_for(const sip::Target& next_hop, std::string_view b
   }
   if (!local) local = local_addresses_.front();
   const std::string host = local->address.is_v6() ? "[" + local->address.to_string() + "]" : local->address.to_string();
-  return fmt::format("SIP/2.0/{} {}:{};branch={}", sip::to_via_token(protocol), host, local->port, branch);
+  return fmt::format("SIP/2.0/{} {}:{};branch=", sip::to_via_token(protocol), host, local->port);
 }
 
 void ProxyServer::start_relay(ServerId id, const sip::ReceivedMessage& request, std::vector<RouteTarget> targets,

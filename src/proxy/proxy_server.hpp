@@ -35,6 +35,12 @@ struct ProxyServerOptions {
   std::vector<unsigned char> secret;
 };
 
+struct ViaKeyHash {
+  std::size_t operator()(const std::pair<sip::TransportProtocol, asio::ip::address>& key) const noexcept {
+    return std::hash<asio::ip::address>()(key.second) ^ static_cast<std::size_t>(key.first);
+  }
+};
+
 class ProxyServer {
  public:
   // Loads the credentials and opens the location database. Throws
@@ -88,7 +94,9 @@ class ProxyServer {
   void relay_failure(std::uint64_t relay_id, sip::TransactionFailure failure);
   void consider_final(Relay& relay, int status, std::string response);
   void finish_relay_if_done(std::uint64_t relay_id);
-  std::string via_for(const sip::Target& next_hop, std::string_view branch) const;
+  // The Via value for a request to `next_hop` with `branch`.
+  std::string via_for(const sip::Target& next_hop, std::string_view branch);
+  std::string make_via_prefix(const sip::Target& next_hop) const;
 
   // Responds through server transaction `id`, counts `reason` and logs the rejection.
   void reject(ServerId id, const sip::ReceivedMessage& request, int status, std::string_view reason_phrase,
@@ -118,6 +126,10 @@ class ProxyServer {
   std::unique_ptr<sip::TransactionLayer> transactions_;
   std::vector<sip::TransportAddress> local_addresses_;
 
+  // "SIP/2.0/UDP 127.0.0.1:5060;branch=" by protocol and next-hop address,
+  // because finding the source address of a wildcard listener costs a
+  // socket. Cleared when it reaches kMaxViaPrefixes entries.
+  std::unordered_map<std::pair<sip::TransportProtocol, asio::ip::address>, std::string, ViaKeyHash> via_prefixes_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Relay>> relays_;
   std::uint64_t next_relay_id_ = 1;
   std::uint64_t next_branch_ = 1;

@@ -69,20 +69,24 @@ class ProxyServerTest : public ::testing::Test {
     proxy_address_ = proxy_->transport().local_addresses().front();
   }
 
-  // A peer with a UDP socket on `address` (127.0.0.1 unless given).
-  RecordingTransport& add_peer(const std::string& address = "127.0.0.1") {
+  // A peer with a UDP socket on `address` (127.0.0.1 unless given), and a
+  // TCP listener when `tcp` is set.
+  RecordingTransport& add_peer(const std::string& address = "127.0.0.1", bool tcp = false) {
     sip::TransportSettings settings;
     settings.listen = {{sip::TransportProtocol::kUdp, asio::ip::make_address(address), 0}};
+    if (tcp) settings.listen.push_back({sip::TransportProtocol::kTcp, asio::ip::make_address(address), 0});
     peers_.push_back(std::make_unique<RecordingTransport>(io_, settings));
     EXPECT_FALSE(peers_.back()->layer.start());
     return *peers_.back();
   }
 
-  // The request text of `spec` with a top Via naming `peer` and a new branch.
-  std::string request_text(const RequestText& spec, RecordingTransport& peer) {
-    const sip::TransportAddress via = peer.address(sip::TransportProtocol::kUdp);
+  // The request text of `spec` with a top Via naming `peer`'s listener of
+  // `protocol` and a new branch.
+  std::string request_text(const RequestText& spec, RecordingTransport& peer,
+                           sip::TransportProtocol protocol = sip::TransportProtocol::kUdp) {
+    const sip::TransportAddress via = peer.address(protocol);
     std::string text = spec.method + " " + spec.request_uri + " SIP/2.0\r\n";
-    text += "Via: SIP/2.0/UDP " + via.address.to_string() + ":" + std::to_string(via.port) +
+    text += "Via: SIP/2.0/" + std::string(sip::to_via_token(protocol)) + " " + via.address.to_string() + ":" + std::to_string(via.port) +
             ";branch=z9hG4bK-test-" + std::to_string(next_branch_++) + ";rport\r\n";
     if (spec.max_forwards) text += "Max-Forwards: " + std::to_string(*spec.max_forwards) + "\r\n";
     text += "From: <" + spec.from + ">;tag=from-" + std::to_string(spec.cseq) + "\r\n";
