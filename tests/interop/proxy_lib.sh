@@ -41,8 +41,6 @@ write_proxy_config() {
   local file=$1 port=$2 database_line= algorithms_line=
   write_proxy_credentials "$(dirname "$file")/users.ha1"
   [[ -n ${PROXY_DATABASE:-} ]] && database_line="database = \"$PROXY_DATABASE\""
-  # NOTE: `sippay proxy` at commit b474686 rejects the key `algorithms` as
-  # unknown, and without it challenges with SHA-256 first.
   [[ -n ${PROXY_DIGEST_ALGORITHMS-x} ]] && algorithms_line="algorithms = ${PROXY_DIGEST_ALGORITHMS:-[\"MD5\"]}"
   cat >"$file" <<TOML
 [proxy]
