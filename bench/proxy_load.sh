@@ -19,7 +19,8 @@
 # StartTime to its last CurrentTime. CPU time per call is the growth of the
 # proxy's user plus system time in /proc (all Kamailio processes summed) over
 # the step, divided by SuccessfulCall(C). Receive buffer drops are the growth
-# of the system-wide UDP RcvbufErrors in /proc/net/snmp over the step. The
+# of the system-wide UDP RcvbufErrors in /proc/net/snmp over the step, and
+# the proxy and UAS drops those of the proxy's and the UAS's own sockets. The
 # script prints each step, the highest rate each proxy sustained, the ratio
 # sippay / Kamailio, and sippay's peak resident memory (VmHWM).
 #
@@ -146,9 +147,15 @@ udp_receive_buffer_errors() {
     /proc/net/snmp
 }
 
+# Prints the datagrams dropped so far by the UDP sockets bound to
+# 127.0.0.1:PORT: the sum of their sk_drops, which ss shows as "d" in skmem.
+socket_drops() {
+  ss -uamnH "sport = :$1" | sed -nE 's/.*skmem:\(.*,d([0-9]+)\).*/\1/p' | awk '{ total += $1 } END { print total + 0 }'
+}
+
 # Runs one step: the SIPp UAC at RATE calls per second for step_seconds
 # through PROXY. Prints "successful failed retransmissions achieved_rate
-# cpu_microseconds receive_buffer_drops".
+# cpu_microseconds receive_buffer_drops proxy_socket_drops uas_socket_drops".
 # Usage: run_step PROXY RATE
 run_step() {
   local proxy=$1 rate=$2
@@ -156,6 +163,9 @@ run_step() {
   read -r -a pids < <(proxy_pids "$proxy")
   ticks_before=$(cpu_ticks_of "${pids[@]}")
   drops_before=$(udp_receive_buffer_errors)
+  local proxy_drops_before uas_drops_before
+  proxy_drops_before=$(socket_drops "${port_of[$proxy]}")
+  uas_drops_before=$(socket_drops "$uas_port")
   timeout $((step_seconds * 4 + 30)) \
     sipp -sf uac_message.xml -key bodyfile "$PWD/body.p7m" -key caller alice -s merchant \
     -i 127.0.0.1 -p "$(free_port)" "127.0.0.1:${port_of[$proxy]}" -r "$rate" -m "$calls" -nostdin \
@@ -163,7 +173,7 @@ run_step() {
     -trace_stat -stf "$stat" >"$proxy-$rate.uac.out" 2>"$proxy-$rate.uac.err" </dev/null || status=$?
   if [[ ! -s $stat ]]; then
     echo "SIPp UAC exited with status $status and wrote no statistics; see $proxy-$rate.uac.err" >&2
-    echo "0 $calls 0 0 0 0"
+    echo "0 $calls 0 0 0 0 0 0"
     return
   fi
   local successful elapsed
@@ -172,24 +182,27 @@ run_step() {
   echo "$successful $(sipp_stat "$stat" 'FailedCall(C)') $(sipp_stat "$stat" 'Retransmissions(C)')" \
     "$(awk -v s="$successful" -v e="$elapsed" 'BEGIN { printf "%.0f", (e > 0 ? s / e : 0) }')" \
     $((($(cpu_ticks_of "${pids[@]}") - ticks_before) * 1000000 / clock_ticks_per_second)) \
-    $(($(udp_receive_buffer_errors) - drops_before))
+    $(($(udp_receive_buffer_errors) - drops_before)) \
+    $(($(socket_drops "${port_of[$proxy]}") - proxy_drops_before)) $(($(socket_drops "$uas_port") - uas_drops_before))
 }
 
 declare -A sustained_rate=([sippay]=0 [kamailio]=0) sustained_achieved=([sippay]=0 [kamailio]=0)
 declare -A active=([sippay]=1 [kamailio]=1)
 declare -A achieved_at cpu_per_call_at sustained_at
 
-printf '\n%-7s %-9s %7s %10s %6s %7s %10s %12s %13s\n' \
-  rate/s proxy calls successful failed retrans achieved/s 'cpu us/call' 'rcvbuf drops'
+printf '\n%-7s %-9s %7s %10s %6s %7s %10s %12s %13s %12s %10s\n' \
+  rate/s proxy calls successful failed retrans achieved/s 'cpu us/call' 'rcvbuf drops' 'proxy drops' 'UAS drops'
 for rate in $rates; do
   for proxy in "${proxies[@]}"; do
     [[ ${active[$proxy]} == 1 ]] || continue
-    read -r successful failed retransmissions achieved cpu_microseconds drops < <(run_step "$proxy" "$rate")
+    read -r successful failed retransmissions achieved cpu_microseconds drops proxy_drops uas_drops \
+      < <(run_step "$proxy" "$rate")
     achieved_at[$proxy-$rate]=$achieved
     cpu_per_call_at[$proxy-$rate]=$(awk -v c="$cpu_microseconds" -v s="$successful" \
       'BEGIN { printf "%.1f", (s > 0 ? c / s : 0) }')
-    printf '%-7s %-9s %7d %10d %6d %7d %10d %12s %13d\n' "$rate" "$proxy" $((rate * step_seconds)) \
-      "$successful" "$failed" "$retransmissions" "$achieved" "${cpu_per_call_at[$proxy-$rate]}" "$drops"
+    printf '%-7s %-9s %7d %10d %6d %7d %10d %12s %13d %12d %10d\n' "$rate" "$proxy" $((rate * step_seconds)) \
+      "$successful" "$failed" "$retransmissions" "$achieved" "${cpu_per_call_at[$proxy-$rate]}" "$drops" \
+      "$proxy_drops" "$uas_drops"
     if [[ $failed -eq 0 ]] &&
       awk -v a="$achieved" -v r="$rate" -v m="$min_achieved" 'BEGIN { exit !(a >= m * r) }'; then
       sustained_rate[$proxy]=$rate
