@@ -6,6 +6,7 @@
 #include <csignal>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <spdlog/spdlog.h>
 
 #include "proxy/location_service.hpp"
 #include "proxy/proxy_config.hpp"
@@ -31,10 +32,14 @@ void print_counters_on_signal(asio::signal_set& signals, const proxy::ProxyServe
 CLI::App* add_proxy_command(CLI::App& app, ProxyOptions& options) {
   CLI::App* proxy = app.add_subcommand("proxy", "Run the operator's SIP registrar and stateful proxy");
   proxy->add_option("--config", options.config_file, "TOML configuration file (see docs/proxy.md)")->required();
+  proxy->add_option("--log-level", options.log_level,
+                    "Lowest level logged: trace, debug, info (one line per rejected request), warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   return proxy;
 }
 
 int run_proxy(const ProxyOptions& options, std::ostream& out, std::ostream& err) {
+  spdlog::set_level(spdlog::level::from_str(options.log_level));
   asio::io_context io;
   std::unique_ptr<proxy::ProxyServer> server;
   try {

@@ -1,6 +1,6 @@
 // `sippay proxy`: the operator's SIP server (registrar and stateful proxy).
 //
-//   sippay proxy --config proxy.toml
+//   sippay proxy --config proxy.toml [--log-level info]
 //
 // Prints one JSON line per listening address at start, the counters as one
 // JSON line on SIGUSR1 and at shutdown (SIGTERM, SIGINT). Exits 2 on a bad
@@ -18,6 +18,7 @@ namespace sippay::app {
 
 struct ProxyOptions {
   std::string config_file;
+  std::string log_level = "info";
 };
 
 // Adds the `proxy` subcommand to `app` and returns it.

@@ -82,10 +82,11 @@ stop_process "$proxy_pid" 10 || fail "the proxy did not exit 0 on SIGTERM"
 expect_equal "$(count_lines proxy.out '"event":"counters"')" 2 "counter lines after SIGTERM"
 grep '"event":"counters"' proxy.out | tail -1 | grep -q '"not_found":1,' || fail "final counters: $(tail -1 proxy.out)"
 
-# The binding survives a restart.
-start_background proxy2.out proxy2.err "$sippay" proxy --config proxy.toml
+# The binding survives a restart; at --log-level warn rejections are not logged.
+start_background proxy2.out proxy2.err "$sippay" proxy --config proxy.toml --log-level warn
 wait_for_lines proxy2.out '"event":"listening"' 2 10
 send sip:bob@pay.test alice-secret
 grep -qx '200 OK' send.out || fail "after a restart the MESSAGE did not get 200: $(cat send.err)"
 wait_for_lines bob.out '"event":"message"' 2 5
+expect_equal "$(count_lines proxy2.err 'rejected MESSAGE')" 0 "rejection lines at --log-level warn"
 echo "proxy daemon: config error, register, relay, rejections, counters, restart all passed"

@@ -24,6 +24,10 @@ class ProxyRelayTest : public ProxyServerTest {
     bob_->received.clear();
   }
 
+  // Registers bob@127.0.0.1 at the proxy itself and checks that a MESSAGE
+  // to him gets 482.
+  void expect_loop_detected();
+
   sip::testing::RecordingTransport* bob_ = nullptr;
 };
 
@@ -251,6 +255,17 @@ TEST_F(ProxyRelayTest, MissingMaxForwardsIsAdded) {
 
 TEST_F(ProxyRelayTest, LoopGets482) {
   start_proxy();
+  expect_loop_detected();
+}
+
+TEST_F(ProxyRelayTest, LoopBehindWildcardListenerGets482) {
+  config_.listen = {{sip::TransportProtocol::kUdp, asio::ip::address_v4::any(), 0}};
+  start_proxy();
+  proxy_address_.address = asio::ip::address_v4::loopback();
+  expect_loop_detected();
+}
+
+void ProxyRelayTest::expect_loop_detected() {
   auto& peer = add_peer();
   // bob@127.0.0.1 bound to the proxy itself: the request spirals once with
   // a new Request-URI, then comes back unchanged.

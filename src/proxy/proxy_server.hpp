@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "proxy/location_service.hpp"
@@ -66,8 +67,20 @@ class ProxyServer {
   const ProxyConfig& config() const { return config_; }
 
  private:
-  struct Relay;
   using ServerId = sip::TransactionLayer::ServerTransactionId;
+
+  // One request being relayed: the server transaction it came on and the
+  // client transactions of its branches (§16: the response context).
+  struct Relay {
+    std::uint64_t id = 0;
+    ServerId server = 0;
+    sip::Message request;  // shares the received bytes
+    std::size_t pending = 0;  // branches without a final response
+    bool starting = true;     // branches are still being sent
+    bool final_sent = false;
+    int best_status = 0;
+    std::string best_response;  // empty: build one from `request` with best_status
+  };
 
   std::chrono::system_clock::time_point now() const;
   TimePoint binding_now() const;
@@ -96,7 +109,7 @@ class ProxyServer {
   void finish_relay_if_done(std::uint64_t relay_id);
   // The Via value for a request to `next_hop` with `branch`.
   std::string via_for(const sip::Target& next_hop, std::string_view branch);
-  std::string make_via_prefix(const sip::Target& next_hop) const;
+  std::string make_via_prefix(const sip::Target& next_hop);
 
   // Responds through server transaction `id`, counts `reason` and logs the rejection.
   void reject(ServerId id, const sip::ReceivedMessage& request, int status, std::string_view reason_phrase,
@@ -130,6 +143,9 @@ class ProxyServer {
   // because finding the source address of a wildcard listener costs a
   // socket. Cleared when it reaches kMaxViaPrefixes entries.
   std::unordered_map<std::pair<sip::TransportProtocol, asio::ip::address>, std::string, ViaKeyHash> via_prefixes_;
+  // Every host and port this proxy wrote as a Via sent-by, for loop
+  // detection behind wildcard listeners. Local addresses only, so few.
+  std::vector<std::pair<std::string, std::uint16_t>> own_sent_by_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Relay>> relays_;
   std::uint64_t next_relay_id_ = 1;
   std::uint64_t next_branch_ = 1;

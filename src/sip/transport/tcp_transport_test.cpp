@@ -134,6 +134,28 @@ TEST(TransportTcp, ResponseReturnsOnRequestConnection) {
   EXPECT_EQ(server.layer.open_connections(), 1u);
 }
 
+TEST(TransportTcp, ParseErrorAnsweredOnConnection) {
+  asio::io_context io;
+  RecordingTransport server(io, tcp_settings());
+  std::string bytes;
+  server.layer.on_parse_error([&](const UnparsableMessage& message) {
+    bytes = std::string(message.bytes);
+    server.layer.send_to_source("SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n", message, nullptr);
+  });
+  ASSERT_FALSE(server.layer.start());
+  RawClient client(io, server.address(TransportProtocol::kTcp));
+  client.start_reading();
+  std::string broken = make_request(kVia);
+  broken.replace(broken.find("Max-Forwards: 70"), 16, "Max-Forwards: xy");
+
+  client.write(broken);
+
+  ASSERT_TRUE(run_until(io, [&] { return !client.received.empty(); }));
+  EXPECT_EQ(bytes, broken);
+  EXPECT_TRUE(client.received.starts_with("SIP/2.0 400 Bad Request\r\n"));
+  EXPECT_TRUE(server.received.empty());
+}
+
 TEST(TransportTcp, ResponseAfterCloseConnectsToSentBy) {
   asio::io_context io;
   RecordingTransport server(io, tcp_settings());

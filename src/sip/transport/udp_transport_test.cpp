@@ -1,6 +1,7 @@
 // UDP transport over real sockets on 127.0.0.1 and ::1.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <asio/ip/udp.hpp>
 
 #include "sip/transport/testing/transport_test_support.hpp"
@@ -107,6 +108,34 @@ TEST(TransportUdp, DropsDatagramThatFailsToParse) {
   EXPECT_EQ(server.received.size(), 1u);
   EXPECT_EQ(server.layer.stats().datagrams_dropped, 1u);
   EXPECT_EQ(server.layer.stats().messages_received, 1u);
+}
+
+TEST(TransportUdp, ParseErrorHandlerCanAnswerSource) {
+  asio::io_context io;
+  RecordingTransport server(io, udp_settings());
+  std::string bytes;
+  int status = 0;
+  server.layer.on_parse_error([&](const UnparsableMessage& message) {
+    bytes = std::string(message.bytes);
+    status = message.error->status_code;
+    server.layer.send_to_source("SIP/2.0 400 Bad Request\r\n\r\n", message, nullptr);
+  });
+  ASSERT_FALSE(server.layer.start());
+  asio::ip::udp::socket peer(io, asio::ip::udp::endpoint(asio::ip::address_v4::loopback(), 0));
+  const TransportAddress server_address = server.address(TransportProtocol::kUdp);
+  const std::string broken = "NOT SIP AT ALL\r\n\r\n";
+
+  peer.send_to(asio::buffer(broken), asio::ip::udp::endpoint(server_address.address, server_address.port));
+
+  ASSERT_TRUE(run_until(io, [&] { return !bytes.empty(); }));
+  EXPECT_EQ(bytes, broken);
+  EXPECT_EQ(status, 400);
+  ASSERT_TRUE(run_until(io, [&] { return peer.available() > 0; }));
+  std::array<char, 256> reply{};
+  asio::ip::udp::endpoint from;
+  const std::size_t size = peer.receive_from(asio::buffer(reply), from);
+  EXPECT_EQ(std::string_view(reply.data(), size), "SIP/2.0 400 Bad Request\r\n\r\n");
+  EXPECT_EQ(from.port(), server_address.port);
 }
 
 TEST(TransportUdp, IgnoresCrlfKeepAlive) {
