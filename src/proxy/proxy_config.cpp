@@ -237,7 +237,7 @@ void read_limits_section(const Section& limits, ProxyConfig& config) {
 StaticRoute read_route(const toml::table& table, std::string_view source, std::size_t index,
                        const ProxyConfig& config) {
   const Section route(source, fmt::format("route {}", index + 1), &table);
-  route.check_keys({"uri", "target", "mutual_tls"});
+  route.check_keys({"uri", "target", "mutual_tls", "local_senders_only"});
   StaticRoute result;
   result.uri = route.string("uri").value_or("");
   auto uri = sip::parse_uri(result.uri);
@@ -255,6 +255,7 @@ StaticRoute read_route(const toml::table& table, std::string_view source, std::s
   }
   result.next_hop = *next_hop;
   result.mutual_tls = route.boolean("mutual_tls").value_or(false);
+  result.local_senders_only = route.boolean("local_senders_only").value_or(true);
   if (result.mutual_tls) {
     if (result.next_hop.address.protocol != sip::TransportProtocol::kTls) {
       route.fail("mutual_tls", "needs a TLS target, as in \"sips:127.0.0.1:5062\"");

@@ -53,6 +53,9 @@ struct StaticRoute {
   // proxy opens presents [tls] certificate; this flag makes its absence a
   // configuration error. Needs a TLS target.
   bool mutual_tls = false;
+  // Only requests whose From is a local user take this route; others get
+  // 403. With challenge_requests on, those users have authenticated.
+  bool local_senders_only = true;
 };
 
 struct ProxyConfig {

@@ -92,6 +92,7 @@ accept_from_other_domains = false
   EXPECT_EQ(config.routes[0].aor, "sip:gateway@pay.test");
   EXPECT_EQ(config.routes[0].next_hop.address.port, 5062);
   EXPECT_TRUE(config.routes[0].mutual_tls);
+  EXPECT_TRUE(config.routes[0].local_senders_only);
   EXPECT_TRUE(config.forward_to_other_domains);
   EXPECT_FALSE(config.accept_from_other_domains);
 }

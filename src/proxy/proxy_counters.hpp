@@ -36,7 +36,7 @@ enum class Counter : unsigned char {
   kUnavailable,          // 480: known user without a binding
   kOtherDomain,          // 403: forwarding to other domains is off
   kRegisterRejected,     // a REGISTER the registrar answered with a failure
-  kUnroutable,           // 500: no usable next hop (a contact that does not resolve)
+  kUnroutable,           // 480: no binding's contact names an IP address
   kTimeout,              // 408: the next hop sent no final response in time
   kTransportError,       // 500: the request could not be sent to the next hop
   kCount,

@@ -180,6 +180,26 @@ TEST_F(ProxyRelayTest, ReplayedProxyCredentialsGetStaleChallenge) {
   EXPECT_EQ(requests_received(*bob_), 1U);
 }
 
+TEST_F(ProxyRelayTest, ExpiredProxyNonceGetsStaleChallenge) {
+  start_with_bob();
+  auto& alice = add_peer();
+  RequestText spec;
+  spec.from = "sip:alice@pay.test";
+  const auto challenge = send(alice, spec);
+  ASSERT_TRUE(challenge);
+  clock_ += config_.nonce_lifetime + std::chrono::seconds(1);
+
+  spec.cseq += 1;
+  spec.extra_headers = "Proxy-Authorization: " + answer(*challenge, spec, "alice", "alice-secret") + "\r\n";
+  const auto stale = send(alice, spec);
+
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->status_code(), 407);
+  ASSERT_FALSE(stale->proxy_authenticate().empty());
+  EXPECT_EQ(stale->proxy_authenticate()[0].stale, "true");
+  EXPECT_EQ(requests_received(*bob_), 0U);
+}
+
 TEST_F(ProxyRelayTest, ChallengeOffIsNotChallenged) {
   config_.challenge_requests = false;
   start_with_bob();
@@ -374,6 +394,21 @@ TEST_F(ProxyRelayTest, InviteGets405) {
   EXPECT_EQ(requests_received(*bob_), 0U);
 }
 
+TEST_F(ProxyRelayTest, CancelGets405) {
+  start_with_bob();
+  auto& carol = add_peer();
+  RequestText spec;
+  spec.method = "CANCEL";
+  spec.body.clear();
+
+  const auto response = send(carol, spec);
+
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status_code(), 405);
+  EXPECT_EQ(response->allow().size(), 3U);
+  EXPECT_EQ(requests_received(*bob_), 0U);
+}
+
 TEST_F(ProxyRelayTest, OversizedMessageGets513) {
   config_.limits.max_message_bytes = 1024;
   start_with_bob();
@@ -559,9 +594,11 @@ TEST_F(ProxyServerTest, StaticRouteUsesMutualTls) {
   route.next_hop = {gateway.address(sip::TransportProtocol::kTls), "127.0.0.1"};
   route.mutual_tls = true;
   config_.routes = {route};
+  config_.challenge_requests = false;
   start_proxy();
   auto& carol = add_peer();
   RequestText spec;
+  spec.from = "sip:alice@pay.test";
   spec.request_uri = spec.to = "sip:gateway@pay.test";
   send_raw(carol, request_text(spec, carol));
 
@@ -594,9 +631,11 @@ TEST_F(ProxyServerTest, GatewayRejectsProxyWithoutCertificate) {
   route.uri = route.aor = "sip:gateway@pay.test";
   route.next_hop = {gateway.address(sip::TransportProtocol::kTls), "127.0.0.1"};
   config_.routes = {route};
+  config_.challenge_requests = false;
   start_proxy();
   auto& carol = add_peer();
   RequestText spec;
+  spec.from = "sip:alice@pay.test";
   spec.request_uri = spec.to = "sip:gateway@pay.test";
 
   const auto response = send(carol, spec);
@@ -615,6 +654,44 @@ TEST_F(ProxyServerTest, GatewayRejectsProxyWithoutCertificate) {
 
 namespace sippay::proxy {
 namespace {
+
+TEST_F(ProxyServerTest, ForeignSenderCannotTakeStaticRoute) {
+  auto& gateway = add_peer();
+  StaticRoute route;
+  route.uri = route.aor = "sip:gateway@pay.test";
+  route.next_hop = {gateway.address(sip::TransportProtocol::kUdp), "127.0.0.1"};
+  config_.routes = {route};
+  start_proxy();
+  auto& carol = add_peer();
+  RequestText spec;
+  spec.request_uri = spec.to = "sip:gateway@pay.test";
+
+  const auto response = send(carol, spec);
+
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status_code(), 403);
+  EXPECT_EQ(proxy_->counters().get(Counter::kForeignSender), 1U);
+  EXPECT_EQ(requests_received(gateway), 0U);
+}
+
+TEST_F(ProxyServerTest, StaticRouteOpenWhenConfigured) {
+  auto& service = add_peer();
+  StaticRoute route;
+  route.uri = route.aor = "sip:echo@pay.test";
+  route.next_hop = {service.address(sip::TransportProtocol::kUdp), "127.0.0.1"};
+  route.local_senders_only = false;
+  config_.routes = {route};
+  start_proxy();
+  auto& carol = add_peer();
+  RequestText spec;
+  spec.request_uri = spec.to = "sip:echo@pay.test";
+  send_raw(carol, request_text(spec, carol));
+
+  const auto relayed = wait_for_request(service, 0);
+
+  ASSERT_TRUE(relayed);
+  EXPECT_EQ(relayed->message.request_line().request_uri.text, "sip:echo@pay.test");
+}
 
 TEST_F(ProxyServerTest, TlsClientIsRelayedAndAnswered) {
   sip::testing::TestPki pki;

@@ -70,6 +70,7 @@ RoutingResult Router::route(const sip::Message& request, std::size_t routes_remo
       if (route.aor == *aor) {
         RoutingResult result;
         result.targets.push_back(RouteTarget{std::string(request_uri.text), route.next_hop});
+        result.static_route = &route;
         return result;
       }
     }

@@ -26,6 +26,7 @@ struct RoutingResult {
   std::string_view reason_phrase;
   Counter reason = Counter::kCount;
   std::vector<RouteTarget> targets;  // in lookup order
+  const StaticRoute* static_route = nullptr;  // the static route taken, if any
 };
 
 class Router {

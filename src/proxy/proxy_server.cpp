@@ -172,7 +172,7 @@ void ProxyServer::receive(sip::ReceivedMessage message) {
 }
 
 void ProxyServer::handle_unparsable(const sip::UnparsableMessage& message) {
-  // A broken response gets no answer; the transport has logged it.
+  // A response that fails to parse is only dropped, as the transport logged it.
   if (message.bytes.starts_with("SIP/")) return;
   counters_.add(Counter::kRequests);
   const int status = message.error->status_code;
@@ -320,7 +320,7 @@ void ProxyServer::handle_relayed_method(ServerId id, const sip::ReceivedMessage&
     return count;
   }();
 
-  // OPTIONS to the proxy itself (§11), answered even with Max-Forwards 0.
+  // OPTIONS to the proxy itself (§11) gets 200, even with Max-Forwards 0.
   if (message.method() == "OPTIONS" && routes_removed == message.routes().size() &&
       router_.names_this_proxy(message.request_line().request_uri)) {
     counters_.add(Counter::kOptionsAnswered);
@@ -337,6 +337,11 @@ void ProxyServer::handle_relayed_method(ServerId id, const sip::ReceivedMessage&
   RoutingResult routing = router_.route(message, routes_removed, binding_now());
   if (routing.status != 0) {
     reject(id, request, routing.status, routing.reason_phrase, routing.reason);
+    return;
+  }
+  if (routing.static_route != nullptr && routing.static_route->local_senders_only &&
+      !is_local_sender(message)) {
+    reject(id, request, 403, "Route Open to Local Users Only", Counter::kForeignSender);
     return;
   }
   if (relays_.size() >= config_.limits.max_in_flight) {
@@ -379,12 +384,16 @@ bool ProxyServer::validate(ServerId id, const sip::ReceivedMessage& request) {
   return true;
 }
 
+bool ProxyServer::is_local_sender(const sip::Message& request) const {
+  const sip::Uri& from = request.from()->uri;
+  return from.is_sip_or_sips() && router_.is_local_domain(from.host);
+}
+
 bool ProxyServer::authorize_sender(ServerId id, const sip::ReceivedMessage& request,
                                    std::optional<std::size_t>& consumed) {
   const sip::Message& message = request.message;
   const sip::Uri& from = message.from()->uri;
-  const bool local_sender = from.is_sip_or_sips() && router_.is_local_domain(from.host);
-  if (!local_sender) {
+  if (!is_local_sender(message)) {
     if (config_.accept_from_other_domains) return true;
     reject(id, request, 403, "Senders of Other Domains Not Accepted", Counter::kForeignSender);
     return false;

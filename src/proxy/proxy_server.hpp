@@ -93,6 +93,8 @@ class ProxyServer {
   void handle_relayed_method(ServerId id, const sip::ReceivedMessage& request);
   // The §16.3 checks: Max-Forwards, loops, Proxy-Require. False after a rejection.
   bool validate(ServerId id, const sip::ReceivedMessage& request);
+  // Whether the From URI is in a local domain.
+  bool is_local_sender(const sip::Message& request) const;
   // Proxy authentication and the From policy. False after a rejection; on
   // success sets `consumed` to the credentials checked, if any.
   bool authorize_sender(ServerId id, const sip::ReceivedMessage& request,

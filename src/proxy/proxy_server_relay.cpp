@@ -36,8 +36,9 @@ std::string ProxyServer::via_for(const sip::Target& next_hop, std::string_view b
 std::string ProxyServer::make_via_prefix(const sip::Target& next_hop) {
   const sip::TransportProtocol protocol = next_hop.address.protocol;
   std::optional<sip::TransportAddress> local = transport_->local_address_for(protocol, next_hop.address.address);
-  // No listener of that protocol (a TLS route without a TLS listener): name
-  // a listener of the same family; the response comes back on the connection.
+  // Without a listener of that protocol (a TLS route without a TLS
+  // listener), the Via names a listener of the same family. The response
+  // comes back on the connection anyway.
   if (!local) {
     for (const sip::TransportAddress& address : local_addresses_) {
       if (address.address.is_v6() == next_hop.address.address.is_v6()) {
@@ -97,7 +98,8 @@ void ProxyServer::relay_response(std::uint64_t relay_id, const sip::ReceivedMess
   if (it == relays_.end()) return;
   Relay& relay = *it->second;
   const int status = response.message.status_code();
-  // A response with only this proxy's Via has nowhere to go; answer with its status instead.
+  // A response with only this proxy's Via cannot be relayed, so the proxy
+  // builds one with its status instead.
   std::string bytes;
   if (response.message.vias().size() > 1) bytes = build_relayed_response(response.message);
 

@@ -57,8 +57,8 @@ struct ReceivedMessage {
   std::uint64_t connection_id = 0;
 };
 
-// A received message that failed to parse, for an element that answers it
-// (400, 513) instead of only dropping it. Valid during the handler call.
+// A received message that failed to parse, for an element that responds to
+// it (400, 513) instead of only dropping it. Valid during the handler call.
 struct UnparsableMessage {
   std::string_view bytes;
   const ParseError* error = nullptr;
