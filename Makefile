@@ -8,8 +8,9 @@
 #   make CXX=clang++        any target with clang++; its build directory gets a -clang suffix
 #   make bench              Release build in build-bench/, then run the benchmarks: the parse
 #                           benchmark (BENCH_ARGS=...), the UA benchmark (UA_BENCH_ARGS=...), the
-#                           security benchmark (SECURITY_BENCH_ARGS=...) and the SIPp load of
-#                           bench/sipp_load.sh
+#                           security benchmark (SECURITY_BENCH_ARGS=...), the SIPp load of
+#                           bench/sipp_load.sh and the proxy relay load of bench/proxy_load.sh
+#                           (sippay proxy against Kamailio)
 #   make fuzz               clang++ libFuzzer build in build-fuzz/, then run each fuzzer for
 #                           FUZZ_SECONDS seconds (default 30)
 #   make demo               build, then run scripts/demo
@@ -103,6 +104,7 @@ bench: bootstrap
 	$(BENCH_DIR)/bench/sippay_ua_bench $(UA_BENCH_ARGS)
 	$(BENCH_DIR)/bench/sippay_security_bench $(SECURITY_BENCH_ARGS)
 	bench/sipp_load.sh $(BENCH_DIR)/sippay
+	bench/proxy_load.sh $(BENCH_DIR)/sippay
 
 fuzz: bootstrap
 	@$(call configure,$(FUZZ_DIR),-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) -DSIPPAY_FUZZ=ON)
