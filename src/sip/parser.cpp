@@ -180,16 +180,21 @@ std::optional<ParseError> MessageParser::parse_header_section(std::size_t& pos) 
   const std::size_t max_line_bytes = limits_.max_header_line_bytes;
   const std::size_t max_header_count = limits_.max_header_count;
   std::vector<HeaderField>& headers = out_.headers_;
+  std::size_t header_count = headers.size();
   std::size_t line = pos;
+  // Only the first line can start with whitespace: the loop below takes
+  // every later such line as the continuation of a folded field.
+  if (line < size && (data[line] == ' ' || data[line] == '\t')) {
+    std::size_t crlf = 0;
+    if (auto e = find_line_end(line, crlf)) return e;
+    return error_at(line, "header line starts with whitespace but follows no header");
+  }
   while (true) {
     std::size_t crlf = 0;
     if (auto e = find_line_end(line, crlf)) return e;
     if (crlf == line) {  // the empty line
       pos = line + 2;
       return std::nullopt;
-    }
-    if (data[line] == ' ' || data[line] == '\t') {
-      return error_at(line, "header line starts with whitespace but follows no header");
     }
     // A field continues over folded lines: CRLF followed by SP or HTAB (§7.3.1).
     while (crlf + 2 < size && (data[crlf + 2] == ' ' || data[crlf + 2] == '\t')) {
@@ -201,7 +206,7 @@ std::optional<ParseError> MessageParser::parse_header_section(std::size_t& pos) 
           line, "header field exceeds the limit of " + std::to_string(max_line_bytes) + " bytes",
           513);
     }
-    if (headers.size() >= max_header_count) {
+    if (header_count >= max_header_count) {
       return error_at(
           line, "more than the limit of " + std::to_string(max_header_count) + " header fields",
           513);
@@ -236,6 +241,7 @@ std::optional<ParseError> MessageParser::parse_header_section(std::size_t& pos) 
     // The field is stored before its value is parsed, so parse_header fills
     // it in place. On error the whole Message is cleared.
     HeaderField& field = headers.emplace_back();
+    ++header_count;
     field.id = header_table::find_header_id(name);
     field.name = name;
     field.value = {p, static_cast<std::size_t>(value_end - p)};

@@ -12,7 +12,8 @@ using grammar::quote_for_error;
 // otherwise, §21.5.6).
 std::optional<ParseError> check_version(std::string_view version, std::size_t offset) {
   Scanner s(version, offset);
-  if (charset::iequals(version, "SIP/2.0")) return std::nullopt;
+  // The exact spelling first, because nearly every message has it.
+  if (version == "SIP/2.0" || charset::iequals(version, "SIP/2.0")) return std::nullopt;
   const bool well_formed = s.consume_ci("SIP/") && !s.take_while(charset::kDigit).empty() &&
                            s.consume('.') && !s.take_while(charset::kDigit).empty() && s.at_end();
   ParseError error = s.error_at(0, "");
