@@ -27,41 +27,6 @@ const HeaderField* Message::find_header(std::string_view name) const {
   return nullptr;
 }
 
-std::size_t Message::list_size(HeaderId id) const {
-  switch (id) {
-    case HeaderId::kVia:
-      return vias_.size();
-    case HeaderId::kRoute:
-      return routes_.size();
-    case HeaderId::kRecordRoute:
-      return record_routes_.size();
-    case HeaderId::kContact:
-      return contacts_.size();
-    case HeaderId::kRequire:
-      return require_.size();
-    case HeaderId::kProxyRequire:
-      return proxy_require_.size();
-    case HeaderId::kSupported:
-      return supported_.size();
-    case HeaderId::kUnsupported:
-      return unsupported_.size();
-    case HeaderId::kAllow:
-      return allow_.size();
-    case HeaderId::kContentEncoding:
-      return content_encoding_.size();
-    case HeaderId::kWwwAuthenticate:
-      return www_authenticate_.size();
-    case HeaderId::kProxyAuthenticate:
-      return proxy_authenticate_.size();
-    case HeaderId::kAuthorization:
-      return authorization_.size();
-    case HeaderId::kProxyAuthorization:
-      return proxy_authorization_.size();
-    default:
-      return 0;
-  }
-}
-
 void Message::clear() {
   storage_.reset();
   is_request_ = false;

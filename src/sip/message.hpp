@@ -128,9 +128,6 @@ class Message {
   friend Result<Message> parse_message_owned(std::string bytes, const ParseLimits& limits,
                                              Framing framing);
 
-  // Number of elements parsed so far for a list header; 0 for other headers.
-  std::size_t list_size(HeaderId id) const;
-
   template <typename T>
   static const T* opt(const std::optional<T>& value) {
     return value ? &*value : nullptr;

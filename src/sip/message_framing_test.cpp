@@ -184,6 +184,25 @@ TEST(MessageLineEndings, NoEmptyLineBeforeEnd) {
   EXPECT_EQ(m.error().offset, text.size());
 }
 
+TEST(MessageLineEndings, FirstHeaderLineStartsWithWhitespace) {
+  // A continuation line right after the start line continues no header field.
+  const std::string text = "OPTIONS sip:example.net SIP/2.0\r\n Via: x\r\n\r\n";
+  const Result<Message> m = parse_message(text);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().offset, text.find(" Via"));
+  EXPECT_NE(m.error().reason.find("starts with whitespace"), std::string::npos)
+      << m.error().reason;
+}
+
+TEST(MessageLineEndings, FirstHeaderLineWithWhitespaceAndNoLineEnd) {
+  // The missing line end is reported before the leading whitespace.
+  const std::string text = "OPTIONS sip:example.net SIP/2.0\r\n Via: x";
+  const Result<Message> m = parse_message(text);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().offset, text.size());
+  EXPECT_NE(m.error().reason.find("message ends"), std::string::npos) << m.error().reason;
+}
+
 TEST(MessageLineEndings, FoldOnlyLineContinuesValue) {
   // A continuation line of whitespace only is LWS inside the value.
   const std::string text =

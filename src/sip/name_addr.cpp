@@ -1,5 +1,6 @@
 // From, To, Route, Record-Route and Contact (RFC 3261 §20.10, §20.20,
 // §20.30, §20.34, §20.39): name-addr or addr-spec followed by parameters.
+#include "sip/find_byte.hpp"
 #include "sip/header_grammar.hpp"
 #include "sip/headers.hpp"
 
@@ -42,8 +43,8 @@ std::optional<ParseError> scan_display_name(Scanner& s, NameAddr& address) {
 std::optional<ParseError> scan_bracketed_uri(Scanner& s, NameAddr& address) {
   s.advance();  // "<"
   const std::size_t uri_start = s.pos();
-  const std::size_t close = s.text().find('>', uri_start);
-  if (close == std::string_view::npos) return s.error("missing '>' after URI");
+  const std::size_t close = find_byte(s.text().data(), uri_start, s.text().size(), '>');
+  if (close == s.text().size()) return s.error("missing '>' after URI");
   const std::string_view uri_text = s.slice(uri_start, close);
   // LAQUOT and RAQUOT take whitespace outside the brackets only (§25.1).
   for (const std::size_t edge : {uri_start, close - 1}) {

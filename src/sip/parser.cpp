@@ -1,9 +1,9 @@
 // Message parsing (RFC 3261 §7): start line, header fields, body framing
 // by Content-Length (§18.3), and the checks of §8.1.1 that make a message
 // usable at all.
-#include <cstring>
-
+#include "sip/find_byte.hpp"
 #include "sip/header_grammar.hpp"
+#include "sip/header_name_table.hpp"
 #include "sip/message.hpp"
 #include "sip/start_line.hpp"
 
@@ -19,7 +19,9 @@ class MessageParser {
  private:
   std::optional<ParseError> parse_start_line(std::size_t& pos);
   std::optional<ParseError> parse_header_section(std::size_t& pos);
-  std::optional<ParseError> parse_header(HeaderField& field);
+  // Always inlined into the loop over header fields, which saves a call and
+  // its register saves per field.
+  [[gnu::always_inline]] std::optional<ParseError> parse_header(HeaderField& field);
   // Records that `field` repeats a single-value header, or returns the error
   // for a repeated Content-Length.
   std::optional<ParseError> report_repeat(const HeaderField& field);
@@ -28,8 +30,19 @@ class MessageParser {
   std::optional<ParseError> frame_body(std::size_t body_start);
 
   // The end of the line that starts at `pos`: the position of its CRLF.
-  // Reports a bare LF, which §7 does not allow, as an error.
-  std::optional<ParseError> find_line_end(std::size_t pos, std::size_t& crlf) const;
+  // Reports a bare LF, which §7 does not allow, as an error. Defined in the
+  // class so that it inlines into the loop over header fields.
+  std::optional<ParseError> find_line_end(std::size_t pos, std::size_t& crlf) {
+    const std::size_t lf = find_byte(bytes_.data(), pos, bytes_.size(), '\n');
+    if (lf == bytes_.size() || lf == pos || bytes_[lf - 1] != '\r') [[unlikely]] {
+      return line_end_error(lf);
+    }
+    crlf = lf - 1;
+    return std::nullopt;
+  }
+  // The error for a line that `find_line_end` rejects: no LF at all (`lf` is
+  // the message size) or an LF without CR before it.
+  [[gnu::cold, gnu::noinline]] ParseError line_end_error(std::size_t lf) const;
   ParseError error_at(std::size_t offset, std::string reason, int status = 400) const;
 
   std::string_view bytes_;
@@ -58,24 +71,6 @@ constexpr std::uint64_t kSingleValued =
     id_bit(HeaderId::kAuthenticationInfo) | id_bit(HeaderId::kUserAgent) |
     id_bit(HeaderId::kServer);
 
-bool is_single_valued(HeaderId id) { return (kSingleValued & id_bit(id)) != 0; }
-
-// Trims SP, HTAB and folded line breaks from both ends of a header value.
-std::string_view trim_value(std::string_view value, std::size_t& leading) {
-  std::size_t begin = 0;
-  while (begin < value.size() && (value[begin] == ' ' || value[begin] == '\t' ||
-                                  value[begin] == '\r' || value[begin] == '\n')) {
-    ++begin;
-  }
-  std::size_t end = value.size();
-  while (end > begin && (value[end - 1] == ' ' || value[end - 1] == '\t' ||
-                         value[end - 1] == '\r' || value[end - 1] == '\n')) {
-    --end;
-  }
-  leading = begin;
-  return value.substr(begin, end - begin);
-}
-
 // Stores a parsed single-value header in `slot`, unless it repeats an
 // earlier one, which keeps its value.
 template <typename T>
@@ -97,10 +92,24 @@ std::optional<ParseError> store_u32(std::string_view value, std::size_t base, st
 // the header repeats an earlier one.
 std::optional<ParseError> store_name_addr(std::string_view value, std::size_t base,
                                           std::optional<NameAddr>& slot, bool duplicate) {
-  std::optional<NameAddr> discarded;
-  auto e = parse_from_to_into(
-      value, base, duplicate ? discarded.emplace(kEmptyNameAddr) : slot.emplace(kEmptyNameAddr));
-  if (e && !duplicate) slot.reset();
+  if (duplicate) [[unlikely]] {
+    NameAddr discarded = kEmptyNameAddr;
+    return parse_from_to_into(value, base, discarded);
+  }
+  auto e = parse_from_to_into(value, base, slot.emplace(kEmptyNameAddr));
+  if (e) slot.reset();
+  return e;
+}
+
+// Runs `parse`, which appends the elements of `field` to `list`, and records
+// in `field` where they are. Single-value and unknown headers keep 0 and 0.
+template <typename T, typename Parse>
+std::optional<ParseError> append_elements(HeaderField& field, const std::vector<T>& list,
+                                          Parse&& parse) {
+  const std::size_t before = list.size();
+  auto e = parse();
+  field.first_element = static_cast<std::uint32_t>(before);
+  field.element_count = static_cast<std::uint32_t>(list.size() - before);
   return e;
 }
 
@@ -121,16 +130,11 @@ ParseError MessageParser::error_at(std::size_t offset, std::string reason, int s
   return e;
 }
 
-std::optional<ParseError> MessageParser::find_line_end(std::size_t pos, std::size_t& crlf) const {
-  const void* found = std::memchr(bytes_.data() + pos, '\n', bytes_.size() - pos);
-  if (found == nullptr) {
-    return error_at(bytes_.size(),
-                    "message ends before the empty line that closes the header section");
+ParseError MessageParser::line_end_error(std::size_t lf) const {
+  if (lf == bytes_.size()) {
+    return error_at(lf, "message ends before the empty line that closes the header section");
   }
-  const auto lf = static_cast<std::size_t>(static_cast<const char*>(found) - bytes_.data());
-  if (lf == pos || bytes_[lf - 1] != '\r') return error_at(lf, "line ends with LF without CR");
-  crlf = lf - 1;
-  return std::nullopt;
+  return error_at(lf, "line ends with LF without CR");
 }
 
 std::optional<ParseError> MessageParser::run() {
@@ -159,8 +163,9 @@ std::optional<ParseError> MessageParser::parse_start_line(std::size_t& pos) {
   }
   if (crlf == 0) return error_at(0, "empty start line");
   const std::string_view line = bytes_.substr(0, crlf);
-  if (line.find('\r') != std::string_view::npos)
-    return error_at(line.find('\r'), "CR inside the start line");
+  if (const std::size_t cr = find_byte(line.data(), 0, line.size(), '\r'); cr != line.size()) {
+    return error_at(cr, "CR inside the start line");
+  }
   out_.is_request_ = !looks_like_status_line(line);
   pos = crlf + 2;
   return out_.is_request_ ? parse_request_line(line, out_.request_line_)
@@ -168,66 +173,84 @@ std::optional<ParseError> MessageParser::parse_start_line(std::size_t& pos) {
 }
 
 std::optional<ParseError> MessageParser::parse_header_section(std::size_t& pos) {
+  // Locals, because the compiler cannot keep members in registers across
+  // the calls that write to the Message.
+  const char* const data = bytes_.data();
+  const std::size_t size = bytes_.size();
+  const std::size_t max_line_bytes = limits_.max_header_line_bytes;
+  const std::size_t max_header_count = limits_.max_header_count;
+  std::vector<HeaderField>& headers = out_.headers_;
+  std::size_t header_count = headers.size();
+  std::size_t line = pos;
+  // Only the first line can start with whitespace: the loop below takes
+  // every later such line as the continuation of a folded field.
+  if (line < size && (data[line] == ' ' || data[line] == '\t')) {
+    std::size_t crlf = 0;
+    if (auto e = find_line_end(line, crlf)) return e;
+    return error_at(line, "header line starts with whitespace but follows no header");
+  }
   while (true) {
     std::size_t crlf = 0;
-    if (auto e = find_line_end(pos, crlf)) return e;
-    if (crlf == pos) {  // the empty line
-      pos += 2;
+    if (auto e = find_line_end(line, crlf)) return e;
+    if (crlf == line) {  // the empty line
+      pos = line + 2;
       return std::nullopt;
     }
-    if (bytes_[pos] == ' ' || bytes_[pos] == '\t') {
-      return error_at(pos, "header line starts with whitespace but follows no header");
-    }
     // A field continues over folded lines: CRLF followed by SP or HTAB (§7.3.1).
-    while (crlf + 2 < bytes_.size() && (bytes_[crlf + 2] == ' ' || bytes_[crlf + 2] == '\t')) {
+    while (crlf + 2 < size && (data[crlf + 2] == ' ' || data[crlf + 2] == '\t')) {
       if (auto e = find_line_end(crlf + 2, crlf)) return e;
     }
     // A limit is the receiver's capacity, so exceeding it gives 513 (§21.5.7), not 400.
-    if (crlf - pos > limits_.max_header_line_bytes) {
-      return error_at(pos,
-                      "header field exceeds the limit of " +
-                          std::to_string(limits_.max_header_line_bytes) + " bytes",
-                      513);
-    }
-    if (out_.headers_.size() >= limits_.max_header_count) {
+    if (crlf - line > max_line_bytes) {
       return error_at(
-          pos,
-          "more than the limit of " + std::to_string(limits_.max_header_count) + " header fields",
+          line, "header field exceeds the limit of " + std::to_string(max_line_bytes) + " bytes",
+          513);
+    }
+    if (header_count >= max_header_count) {
+      return error_at(
+          line, "more than the limit of " + std::to_string(max_header_count) + " header fields",
           513);
     }
 
     // header-name HCOLON: HCOLON = *( SP / HTAB ) ":" SWS
-    const std::string_view line = bytes_.substr(pos, crlf - pos);
-    Scanner s(line, pos);
-    HeaderField field;
-    field.offset = static_cast<std::uint32_t>(pos);
-    field.name = s.take_token();
-    if (field.name.empty()) {
-      return error_at(pos,
-                      "invalid header name " + quote_for_error(line.substr(0, line.find(':'))));
+    const char* const line_end = data + crlf;
+    const char* p = charset::skip_class(data + line, line_end, charset::kToken);
+    const std::string_view name(data + line, static_cast<std::size_t>(p - (data + line)));
+    if (name.empty()) {
+      const std::string_view text(data + line, crlf - line);
+      return error_at(line,
+                      "invalid header name " + quote_for_error(text.substr(0, text.find(':'))));
     }
-    while (!s.at_end() && (s.peek() == ' ' || s.peek() == '\t')) s.advance();
-    if (!s.consume(':')) {
-      ParseError e = s.error("expected ':' after header name " + quote_for_error(field.name));
-      e.header_name = std::string(field.name);
+    while (p != line_end && (*p == ' ' || *p == '\t')) ++p;
+    if (p == line_end || *p != ':') {
+      ParseError e = error_at(static_cast<std::size_t>(p - data),
+                              "expected ':' after header name " + quote_for_error(name));
+      e.header_name = std::string(name);
       return e;
     }
-    std::size_t leading = 0;
-    field.value = trim_value(s.rest(), leading);
-    field.id = lookup_header(field.name);
-    // Single-value and unknown headers have no elements in a typed list.
-    const bool may_be_list = field.id != HeaderId::kUnknown && !is_single_valued(field.id);
-    const std::size_t elements_before = may_be_list ? out_.list_size(field.id) : 0;
+    ++p;
+
+    // The value without SP, HTAB and folded line breaks at either end.
+    while (p != line_end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
+    const char* value_end = line_end;
+    while (value_end != p && (value_end[-1] == ' ' || value_end[-1] == '\t' ||
+                              value_end[-1] == '\r' || value_end[-1] == '\n')) {
+      --value_end;
+    }
+
+    // The field is stored before its value is parsed, so parse_header fills
+    // it in place. On error the whole Message is cleared.
+    HeaderField& field = headers.emplace_back();
+    ++header_count;
+    field.id = header_table::find_header_id(name);
+    field.name = name;
+    field.value = {p, static_cast<std::size_t>(value_end - p)};
+    field.offset = static_cast<std::uint32_t>(line);
     if (auto e = parse_header(field)) {
-      e->header_name = std::string(field.name);
+      e->header_name = std::string(name);
       return e;
     }
-    if (may_be_list) {
-      field.first_element = static_cast<std::uint32_t>(elements_before);
-      field.element_count = static_cast<std::uint32_t>(out_.list_size(field.id) - elements_before);
-    }
-    out_.headers_.push_back(field);
-    pos = crlf + 2;
+    line = crlf + 2;
   }
 }
 
@@ -246,7 +269,7 @@ std::optional<ParseError> MessageParser::report_repeat(const HeaderField& field)
   return std::nullopt;
 }
 
-std::optional<ParseError> MessageParser::parse_header(HeaderField& field) {
+inline std::optional<ParseError> MessageParser::parse_header(HeaderField& field) {
   const std::string_view v = field.value;
   const std::size_t base = static_cast<std::size_t>(v.data() - bytes_.data());
   Message& m = out_;
@@ -260,7 +283,7 @@ std::optional<ParseError> MessageParser::parse_header(HeaderField& field) {
 
   switch (field.id) {
     case HeaderId::kVia:
-      return parse_via(v, base, m.vias_);
+      return append_elements(field, m.vias_, [&] { return parse_via(v, base, m.vias_); });
     case HeaderId::kFrom:
       return store_name_addr(v, base, m.from_, duplicate);
     case HeaderId::kTo:
@@ -274,15 +297,16 @@ std::optional<ParseError> MessageParser::parse_header(HeaderField& field) {
     case HeaderId::kCSeq:
       return store(parse_cseq(v, base), m.cseq_, duplicate);
     case HeaderId::kMaxForwards: {
-      // Max-Forwards = 1*DIGIT, 0 to 255 (§20.22).
-      auto hops = parse_unsigned(v, base, 255, "Max-Forwards");
-      if (!hops) return hops.take_error();
+      // Max-Forwards = 1*DIGIT, 0 to 255 (§20.22). parse_unsigned, whose
+      // Result costs more than the digits, only builds the error.
+      const auto hops = grammar::to_unsigned(v, 255);
+      if (!hops) return parse_unsigned(v, base, 255, "Max-Forwards").take_error();
       if (!duplicate) m.max_forwards_ = static_cast<std::uint32_t>(*hops);
       return std::nullopt;
     }
     case HeaderId::kContentLength: {
-      auto length = parse_unsigned(v, base, UINT32_MAX, "Content-Length");
-      if (!length) return length.take_error();
+      const auto length = grammar::to_unsigned(v, UINT32_MAX);
+      if (!length) return parse_unsigned(v, base, UINT32_MAX, "Content-Length").take_error();
       m.content_length_ = static_cast<std::size_t>(*length);
       return std::nullopt;
     }
@@ -295,7 +319,11 @@ std::optional<ParseError> MessageParser::parse_header(HeaderField& field) {
       // all its Contact fields.
       const bool had_star = m.contact_star_;
       const std::size_t had_contacts = m.contacts_.size();
-      if (auto e = parse_contact(v, base, m.contacts_, m.contact_star_)) return e;
+      if (auto e = append_elements(field, m.contacts_, [&] {
+            return parse_contact(v, base, m.contacts_, m.contact_star_);
+          })) {
+        return e;
+      }
       if ((had_star && (m.contacts_.size() > had_contacts || v == "*")) ||
           (m.contact_star_ && had_contacts > 0)) {
         return error_at(field.offset, "Contact '*' must be the only Contact value in the message");
@@ -303,33 +331,43 @@ std::optional<ParseError> MessageParser::parse_header(HeaderField& field) {
       return std::nullopt;
     }
     case HeaderId::kRoute:
-      return parse_route(v, base, m.routes_);
+      return append_elements(field, m.routes_, [&] { return parse_route(v, base, m.routes_); });
     case HeaderId::kRecordRoute:
-      return parse_route(v, base, m.record_routes_);
+      return append_elements(field, m.record_routes_, [&] { return parse_route(v, base, m.record_routes_); });
     case HeaderId::kContentType:
       return store(parse_media_type(v, base), m.content_type_, duplicate);
     case HeaderId::kContentDisposition:
       return store(parse_content_disposition(v, base), m.content_disposition_, duplicate);
     case HeaderId::kRequire:
-      return parse_token_list(v, base, false, m.require_);
+      return append_elements(field, m.require_,
+                             [&] { return parse_token_list(v, base, false, m.require_); });
     case HeaderId::kProxyRequire:
-      return parse_token_list(v, base, false, m.proxy_require_);
+      return append_elements(field, m.proxy_require_,
+                             [&] { return parse_token_list(v, base, false, m.proxy_require_); });
     case HeaderId::kSupported:
-      return parse_token_list(v, base, true, m.supported_);
+      return append_elements(field, m.supported_,
+                             [&] { return parse_token_list(v, base, true, m.supported_); });
     case HeaderId::kUnsupported:
-      return parse_token_list(v, base, false, m.unsupported_);
+      return append_elements(field, m.unsupported_,
+                             [&] { return parse_token_list(v, base, false, m.unsupported_); });
     case HeaderId::kAllow:
-      return parse_token_list(v, base, true, m.allow_);
+      return append_elements(field, m.allow_,
+                             [&] { return parse_token_list(v, base, true, m.allow_); });
     case HeaderId::kContentEncoding:
-      return parse_token_list(v, base, false, m.content_encoding_);
+      return append_elements(field, m.content_encoding_,
+                             [&] { return parse_token_list(v, base, false, m.content_encoding_); });
     case HeaderId::kWwwAuthenticate:
-      return append_auth(v, base, true, m.www_authenticate_);
+      return append_elements(field, m.www_authenticate_,
+                             [&] { return append_auth(v, base, true, m.www_authenticate_); });
     case HeaderId::kProxyAuthenticate:
-      return append_auth(v, base, true, m.proxy_authenticate_);
+      return append_elements(field, m.proxy_authenticate_,
+                             [&] { return append_auth(v, base, true, m.proxy_authenticate_); });
     case HeaderId::kAuthorization:
-      return append_auth(v, base, false, m.authorization_);
+      return append_elements(field, m.authorization_,
+                             [&] { return append_auth(v, base, false, m.authorization_); });
     case HeaderId::kProxyAuthorization:
-      return append_auth(v, base, false, m.proxy_authorization_);
+      return append_elements(field, m.proxy_authorization_,
+                             [&] { return append_auth(v, base, false, m.proxy_authorization_); });
     case HeaderId::kAuthenticationInfo:
       return store(parse_authentication_info(v, base), m.authentication_info_, duplicate);
     case HeaderId::kDate:

@@ -1,5 +1,6 @@
 #include "sip/start_line.hpp"
 
+#include "sip/find_byte.hpp"
 #include "sip/header_grammar.hpp"
 
 namespace sippay::sip {
@@ -11,7 +12,8 @@ using grammar::quote_for_error;
 // otherwise, §21.5.6).
 std::optional<ParseError> check_version(std::string_view version, std::size_t offset) {
   Scanner s(version, offset);
-  if (charset::iequals(version, "SIP/2.0")) return std::nullopt;
+  // The exact spelling first, because nearly every message has it.
+  if (version == "SIP/2.0" || charset::iequals(version, "SIP/2.0")) return std::nullopt;
   const bool well_formed = s.consume_ci("SIP/") && !s.take_while(charset::kDigit).empty() &&
                            s.consume('.') && !s.take_while(charset::kDigit).empty() && s.at_end();
   ParseError error = s.error_at(0, "");
@@ -88,28 +90,31 @@ std::optional<ParseError> parse_request_line(std::string_view line, RequestLine&
     return s.error("request line elements must be separated by exactly one space");
   }
   const std::size_t uri_start = s.pos();
-  const std::size_t uri_end = line.find(' ', uri_start);
-  if (uri_end == std::string_view::npos) return s.error("missing SIP version in request line");
+  const std::size_t uri_end = find_byte(line.data(), uri_start, line.size(), ' ');
+  if (uri_end == line.size()) return s.error("missing SIP version in request line");
   const std::string_view uri_text = line.substr(uri_start, uri_end - uri_start);
   if (uri_text.front() == '<') {
     return s.error("Request-URI must not be enclosed in '<' and '>'");
   }
-  auto uri = parse_uri(uri_text, uri_start);
-  if (!uri) return uri.take_error();
-  if (!uri->headers.empty()) {
+  // Parsed in place, which saves a copy of the whole Uri.
+  if (auto e = parse_uri_into_empty(uri_text, uri_start, out.request_uri)) return e;
+  const Uri& uri = out.request_uri;
+  if (!uri.headers.empty()) {
     // §19.1.1: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
-    return s.error_at(uri_start + (uri->headers.raw().data() - uri_text.data()),
+    return s.error_at(uri_start + (uri.headers.raw().data() - uri_text.data()),
                       "Request-URI must not contain headers ('?...')");
   }
-  out.request_uri = *uri;
 
   s.set_pos(uri_end + 1);
   const std::string_view version = s.rest();
   if (version.empty() || version.front() == ' ') {
     return s.error("request line elements must be separated by exactly one space");
   }
-  if (version.find_first_of(" \t") != std::string_view::npos) {
-    const std::size_t space = uri_end + 1 + version.find_first_of(" \t");
+  // A loop, because find_first_of calls memchr once per byte of the version.
+  std::size_t blank = 0;
+  while (blank < version.size() && !charset::is_ws(version[blank])) ++blank;
+  if (blank != version.size()) {
+    const std::size_t space = uri_end + 1 + blank;
     if (line.find_first_not_of(" \t", space) == std::string_view::npos) {
       return s.error_at(space, "whitespace after the SIP version at the end of the request line");
     }

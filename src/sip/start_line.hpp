@@ -10,6 +10,8 @@
 namespace sippay::sip {
 
 // `line` is the start line without its CRLF, at offset 0 of the message.
+// REQUIRES: out.request_uri is equal to a default-constructed Uri, which
+// parse_request_line fills in place.
 std::optional<ParseError> parse_request_line(std::string_view line, RequestLine& out);
 std::optional<ParseError> parse_status_line(std::string_view line, StatusLine& out);
 

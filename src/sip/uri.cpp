@@ -10,6 +10,9 @@
 #include <charconv>
 #include <cstring>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "sip/charset.hpp"
 
@@ -821,60 +824,72 @@ bool escaped_equal(std::string_view a, std::string_view b, bool ignore_case) {
   return i == a.size() && j == b.size();
 }
 
-bool param_values_equal(const Param& a, const Param& b) {
-  return a.has_value == b.has_value && escaped_equal(a.value, b.value, true);
+// A parameter or header as §19.1.4 compares it: name and value decoded by
+// next_decoded and lower-cased. Two parameters match when their keys are
+// equal, so sorted keys let a comparison look each one up in O(log n)
+// instead of scanning the other URI's list.
+struct ParamKey {
+  std::u16string name;
+  bool has_value = false;
+  std::u16string value;
+
+  auto operator<=>(const ParamKey&) const = default;
+};
+
+std::u16string decode_lower(std::string_view s) {
+  std::u16string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) out.push_back(static_cast<char16_t>(next_decoded(s, i, true)));
+  return out;
 }
 
-enum class Match : std::uint8_t { kNameAbsent, kValueDiffers, kEqual };
-
-// Looks in `list` for a parameter with the name of `param` and a value that
-// `values_equal` accepts. Any such parameter counts, so that a list with a
-// repeated name still equals itself.
-Match match_param(const ParamList& list, const Param& param,
-                  bool (*values_equal)(const Param&, const Param&)) {
-  Match match = Match::kNameAbsent;
-  for (const Param& other : list) {
-    if (!escaped_equal(other.name, param.name, true)) continue;
-    if (values_equal(param, other)) return Match::kEqual;
-    match = Match::kValueDiffers;
-  }
-  return match;
+ParamKey make_key(const Param& param) {
+  return {decode_lower(param.name), param.has_value, decode_lower(param.value)};
 }
+
+std::vector<ParamKey> sorted_keys(const ParamList& list) {
+  std::vector<ParamKey> keys;
+  for (const Param& param : list) keys.push_back(make_key(param));
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+bool name_less(const ParamKey& a, const ParamKey& b) { return a.name < b.name; }
 
 // True for the uri-parameters that §19.1.4 compares even when only one URI
 // has them: user, ttl, method and maddr by the text, and transport because
 // its examples treat `;transport=udp` and no transport as different.
-bool is_always_compared(std::string_view name) {
-  for (std::string_view always : {"user", "ttl", "method", "maddr", "transport"}) {
-    if (escaped_equal(name, always, true)) return true;
+bool is_always_compared(const std::u16string& decoded_name) {
+  for (std::u16string_view always : {u"user", u"ttl", u"method", u"maddr", u"transport"}) {
+    if (decoded_name == always) return true;
   }
   return false;
 }
 
-// Checks the §19.1.4 rules for the parameters of `a` against `b`: one present
-// in both must match, one of the is_always_compared parameters must be
-// present in both, and any other parameter present in `a` only is ignored.
-bool sip_params_covered(const ParamList& a, const ParamList& b) {
-  for (const Param& param : a) {
-    switch (match_param(b, param, param_values_equal)) {
-      case Match::kEqual:
-        break;
-      case Match::kValueDiffers:
-        return false;
-      case Match::kNameAbsent:
-        if (is_always_compared(param.name)) return false;
-        break;
+// Checks the §19.1.4 rules for the parameters of `a` against the sorted keys
+// of `b`. A parameter present in both must match, and one of the
+// is_always_compared parameters must be present in both. Any other parameter
+// present in `a` only is ignored. A name that `b` repeats matches when any of
+// its values does, so that a list with a repeated name still equals itself.
+bool sip_params_covered(const std::vector<ParamKey>& a, const std::vector<ParamKey>& b) {
+  for (const ParamKey& key : a) {
+    const auto [first, last] = std::equal_range(b.begin(), b.end(), key, name_less);
+    if (first == last) {
+      if (is_always_compared(key.name)) return false;
+      continue;
     }
+    if (!std::binary_search(first, last, key)) return false;
   }
   return true;
 }
 
-std::size_t count_equal_headers(const ParamList& list, const Param& header) {
-  std::size_t count = 0;
-  for (const Param& other : list) {
-    if (escaped_equal(other.name, header.name, true) && param_values_equal(other, header)) ++count;
-  }
-  return count;
+// §19.1.4 rules for the parameters of both URIs, O(n log n) in their number.
+bool sip_params_equivalent(const ParamList& a, const ParamList& b) {
+  if (a.empty() && b.empty()) return true;
+  const std::vector<ParamKey> keys_a = sorted_keys(a);
+  const std::vector<ParamKey> keys_b = sorted_keys(b);
+  return sip_params_covered(keys_a, keys_b) && sip_params_covered(keys_b, keys_a);
 }
 
 // §19.1.4: every header of either URI must be in the other, in any order.
@@ -883,10 +898,8 @@ std::size_t count_equal_headers(const ParamList& list, const Param& header) {
 // component other than userinfo.
 bool sip_headers_equivalent(const ParamList& a, const ParamList& b) {
   if (a.size() != b.size()) return false;
-  for (const Param& header : a) {
-    if (count_equal_headers(a, header) != count_equal_headers(b, header)) return false;
-  }
-  return true;
+  if (a.empty()) return true;
+  return sorted_keys(a) == sorted_keys(b);
 }
 
 // Compares hosts without regard to case. IPv6 references are compared as
@@ -911,8 +924,7 @@ bool sip_equivalent(const Uri& a, const Uri& b) {
   if (!hosts_equivalent(a, b)) return false;
   // An absent port differs from any port, the default 5060 included.
   if (a.has_port != b.has_port || a.port != b.port) return false;
-  return sip_params_covered(a.params, b.params) && sip_params_covered(b.params, a.params) &&
-         sip_headers_equivalent(a.headers, b.headers);
+  return sip_params_equivalent(a.params, b.params) && sip_headers_equivalent(a.headers, b.headers);
 }
 
 // Compares phone digits without regard to visual separators or case.
@@ -929,25 +941,68 @@ bool phone_digits_equal(std::string_view a, std::string_view b) {
   }
 }
 
-bool tel_param_values_equal(const Param& a, const Param& b) {
-  // phone-context holding a global number, and ext, are phone digits.
-  const bool digits = charset::iequals(a.name, "ext") ||
-                      (charset::iequals(a.name, "phone-context") && a.value.starts_with('+'));
-  if (digits) return phone_digits_equal(a.value, b.value);
-  return param_values_equal(a, b);
+// The phone digits of `text` for comparison: visual separators removed and
+// letters lower-cased, so that phone_digits_equal(a, b) is
+// phone_digits(a) == phone_digits(b).
+std::u16string phone_digits(std::string_view text) {
+  std::u16string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (!is_visual_separator(c)) out.push_back(static_cast<char16_t>(charset::to_lower(c)));
+  }
+  return out;
 }
+
+// True when the value of `param` is phone digits: that of ext, and that of a
+// phone-context holding a global number.
+bool has_digits_value(const Param& param) {
+  return charset::iequals(param.name, "ext") ||
+         (charset::iequals(param.name, "phone-context") && param.value.starts_with('+'));
+}
+
+// The parameters of a tel URI, sorted two ways for lookups: by name and
+// phone digits, for a parameter whose value has_digits_value compares as
+// phone digits, and by ParamKey for the others.
+struct TelParamIndex {
+  std::vector<std::pair<std::u16string, std::u16string>> by_digits;
+  std::vector<ParamKey> by_key;
+
+  explicit TelParamIndex(const ParamList& params) {
+    for (const Param& param : params) {
+      by_digits.emplace_back(decode_lower(param.name), phone_digits(param.value));
+      by_key.push_back(make_key(param));
+    }
+    std::sort(by_digits.begin(), by_digits.end());
+    std::sort(by_key.begin(), by_key.end());
+  }
+
+  // True when a parameter of the index has the name of `param` and a value
+  // equal to its value. has_digits_value(param) alone decides whether the
+  // values compare as phone digits, whatever the name of the other parameter
+  // is as written.
+  bool contains(const Param& param) const {
+    if (has_digits_value(param)) {
+      return std::binary_search(by_digits.begin(), by_digits.end(),
+                                std::pair(decode_lower(param.name), phone_digits(param.value)));
+    }
+    return std::binary_search(by_key.begin(), by_key.end(), make_key(param));
+  }
+};
 
 // RFC 3966 §4: both numbers global or both local, equal digits apart from
 // visual separators, and the same set of parameters with equal values, all
-// compared without regard to case.
+// compared without regard to case. O(n log n) in the number of parameters.
 bool tel_equivalent(const Uri& a, const Uri& b) {
   if (a.user.starts_with('+') != b.user.starts_with('+')) return false;
   if (!phone_digits_equal(a.user, b.user)) return false;
+  if (a.params.empty() && b.params.empty()) return true;
+  const TelParamIndex index_a(a.params);
+  const TelParamIndex index_b(b.params);
   for (const Param& param : a.params) {
-    if (match_param(b.params, param, tel_param_values_equal) != Match::kEqual) return false;
+    if (!index_b.contains(param)) return false;
   }
   for (const Param& param : b.params) {
-    if (match_param(a.params, param, tel_param_values_equal) != Match::kEqual) return false;
+    if (!index_a.contains(param)) return false;
   }
   return true;
 }

@@ -705,6 +705,67 @@ TEST(UriEquivalent, RepeatedParamNames) {
   expect_equivalence({"tel:+1;a=1;a=2", "tel:+1;a=1"}, false);
 }
 
+// The text of `count` parameters "pI=vI", each after `separator` (';' for
+// uri-parameters, '&' for headers), in increasing order of I, or in
+// decreasing order with the names upper-cased.
+std::string many_params(int count, char separator, bool reversed) {
+  std::string text;
+  for (int k = 0; k < count; ++k) {
+    const int i = reversed ? count - 1 - k : k;
+    text += separator;
+    text += (reversed ? "P" : "p") + std::to_string(i) + "=v" + std::to_string(i);
+  }
+  return text;
+}
+
+bool equivalent_texts(const std::string& a, const std::string& b) {
+  const Result<Uri> uri_a = parse_uri(a);
+  const Result<Uri> uri_b = parse_uri(b);
+  EXPECT_TRUE(uri_a.ok()) << uri_a.error().reason;
+  EXPECT_TRUE(uri_b.ok()) << uri_b.error().reason;
+  if (!uri_a.ok() || !uri_b.ok()) return false;
+  EXPECT_EQ(uri_equivalent(*uri_a, *uri_b), uri_equivalent(*uri_b, *uri_a));
+  return uri_equivalent(*uri_a, *uri_b);
+}
+
+TEST(UriEquivalent, ManySipParams) {
+  // 3,000 parameters in opposite orders. The comparison sorts them, so its
+  // time grows as n log n; comparing each with every other would take
+  // millions of steps here.
+  constexpr int kCount = 3000;
+  const std::string forward = "sip:host" + many_params(kCount, ';', false);
+  const std::string backward = "sip:host" + many_params(kCount, ';', true);
+  EXPECT_TRUE(equivalent_texts(forward, backward));
+
+  std::string changed = backward;
+  changed.replace(changed.find("=v1500;"), 7, "=v9999;");
+  EXPECT_FALSE(equivalent_texts(forward, changed));
+
+  // A parameter in one URI only is ignored, unless §19.1.4 always compares it.
+  EXPECT_TRUE(equivalent_texts(forward + ";extra=1", backward));
+  EXPECT_FALSE(equivalent_texts(forward + ";transport=tcp", backward));
+  EXPECT_TRUE(equivalent_texts(forward + ";transport=tcp", backward + ";TRANSPORT=TCP"));
+}
+
+TEST(UriEquivalent, ManySipHeaders) {
+  constexpr int kCount = 3000;
+  const std::string forward = "sip:host?x=0" + many_params(kCount, '&', false);
+  const std::string backward = "sip:host?x=0" + many_params(kCount, '&', true);
+  EXPECT_TRUE(equivalent_texts(forward, backward));
+  // Headers are a multiset: one more copy of a header makes a difference.
+  EXPECT_FALSE(equivalent_texts(forward + "&p7=v7", backward));
+  EXPECT_FALSE(equivalent_texts(forward, backward.substr(0, backward.rfind('&'))));
+}
+
+TEST(UriEquivalent, ManyTelParams) {
+  constexpr int kCount = 3000;
+  const std::string forward = "tel:+1-201-555-0123;ext=1-2" + many_params(kCount, ';', false);
+  const std::string backward = "tel:+12015550123" + many_params(kCount, ';', true) + ";EXT=12";
+  EXPECT_TRUE(equivalent_texts(forward, backward));
+  EXPECT_FALSE(equivalent_texts(forward + ";extra=1", backward));
+  EXPECT_FALSE(equivalent_texts(forward, backward + ";p1=v2"));
+}
+
 TEST(UriEquivalent, OtherSchemePairs) {
   expect_equivalence({"IM:alice@atlanta.com", "im:alice@atlanta.com"}, true);
   expect_equivalence({"http://x/a", "HTTP://x/a"}, true);
