@@ -26,7 +26,13 @@ RoutingResult reject(int status, std::string_view reason_phrase, Counter reason)
 
 // The host of `address` as a URI writes it: IPv6 in brackets.
 std::string uri_host(const asio::ip::address& address) {
-  return address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  std::string host = address.to_string();
+  if (address.is_v6()) {
+    // Built in place: g++ 12 at -O3 reports a false -Wrestrict for "[" + host + "]".
+    host.insert(host.begin(), '[');
+    host.push_back(']');
+  }
+  return host;
 }
 
 }  // namespace

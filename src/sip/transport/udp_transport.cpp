@@ -15,6 +15,8 @@ namespace sippay::sip::transport_detail {
 namespace {
 
 constexpr std::size_t kDatagramBufferBytes = 65535;
+// The receive buffer asked of the kernel for each UDP socket (SO_RCVBUF).
+constexpr int kReceiveBufferBytes = 4 * 1024 * 1024;
 constexpr std::chrono::milliseconds kPauseAfterError{100};
 
 // RFC 5626 §4.4.1 keep-alives aside, some clients send bare CRLFs over UDP
@@ -45,6 +47,11 @@ std::error_code UdpTransport::open(const TransportAddress& address) {
     socket_.set_option(asio::ip::v6_only(true), error);
   }
   if (!error) {
+    // A larger receive buffer rides out bursts at high rates. The kernel
+    // caps it at net.core.rmem_max (twice that, counting its overhead); a
+    // refusal leaves the default, so the error is ignored.
+    std::error_code ignored;
+    socket_.set_option(asio::socket_base::receive_buffer_size(kReceiveBufferBytes), ignored);
     socket_.bind(endpoint, error);
   }
   if (!error) {
