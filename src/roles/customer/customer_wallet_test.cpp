@@ -102,7 +102,7 @@ class CustomerWalletTest : public ::testing::Test {
     request.expires = payment::utc_now() + std::chrono::minutes(5);
     request.timestamp = payment::utc_now();
     confirmation_request_ = payment::encode(request);
-    gateway_endpoint_->send(alice_.uri, confirmation_request_, {}, [this](const SendResult& result) {
+    gateway_endpoint_->send(alice_.uri, confirmation_request_, {}, [](const SendResult& result) {
       EXPECT_EQ(result.status, 200) << result.summary();
     });
     return Reply{200, "", {}};
