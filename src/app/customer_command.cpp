@@ -88,7 +88,7 @@ struct Wallet {
     endpoint.on_message([this](const roles::InboundMessage& message) { return wallet->handle(message); });
   }
 
-  // Starts the endpoint and calls `ready` once the REGISTER is answered.
+  // Starts the endpoint and calls `ready` with the final response to the first REGISTER.
   void start(std::function<void(const roles::SendResult&)> ready) {
     auto once = std::make_shared<std::function<void(const roles::SendResult&)>>(std::move(ready));
     endpoint.on_registration([once](const roles::SendResult& result) {

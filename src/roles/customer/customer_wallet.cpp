@@ -173,7 +173,7 @@ Reply CustomerWallet::handle(const InboundMessage& message) {
   } else {
     return Reply{403, "a customer does not accept this message type", {}};
   }
-  // The machine has committed its store; the SIP answer goes out, then the steps.
+  // The machine has committed its store, so the SIP response goes out first, then the steps run.
   asio::post(endpoint_.io(), [this, step] { apply(step); });
   return reply_of(step.handled);
 }

@@ -28,7 +28,7 @@ struct PurchaseOutcome {
 };
 
 struct HistoryOutcome {
-  std::optional<payment::HistoryAnswer> answer;  // none: the gateway did not answer one
+  std::optional<payment::HistoryAnswer> answer;  // none: the gateway sent no history answer
   std::string message;                           // why there is none
 };
 

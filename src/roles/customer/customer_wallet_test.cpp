@@ -213,7 +213,7 @@ TEST_F(CustomerWalletTest, UnknownMerchantIsRefused) {
   wallet_->buy(payment::Offer{"sip:nobody@pay.test", "tea", 1, 2500, "EUR"}, "1234", nullptr, 30s,
                [&outcome](const PurchaseOutcome& result) { outcome = result; });
   ASSERT_TRUE(run_until(io_, [&] { return outcome.has_value(); }, 40s));
-  // The probe for a challenge reaches the proxy, which knows no such user.
+  // The probe for a challenge reaches the proxy, which has no binding for that user.
   EXPECT_EQ(outcome->kind, PurchaseOutcome::Kind::kRefused);
   EXPECT_EQ(outcome->message, "the merchant refused the purchase: 404 Not Found");
 }
