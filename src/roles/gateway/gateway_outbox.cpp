@@ -1,8 +1,13 @@
 #include "roles/gateway/gateway_outbox.hpp"
 
-#include <algorithm>
-
 namespace sippay::roles::gateway {
+namespace {
+
+std::int64_t milliseconds_of(std::chrono::system_clock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+}
+
+}  // namespace
 
 void enqueue_outbox(ledger::LedgerTransaction& tx, std::string_view to_uri,
                     std::string_view message_type, std::string_view content) {
@@ -16,46 +21,29 @@ void enqueue_outbox(ledger::LedgerTransaction& tx, std::string_view to_uri,
   query->step();
 }
 
-std::chrono::milliseconds outbox_delay(const OutboxPolicy& policy, int attempts) {
-  std::chrono::milliseconds delay = policy.first;
-  for (int i = 1; i < attempts && delay < policy.longest; ++i) delay *= 2;
-  return std::min(delay, policy.longest);
-}
-
-std::vector<OutboxMessage> LedgerOutbox::take_due() {
+std::vector<OutboxEntry> LedgerOutboxStore::due(std::chrono::system_clock::time_point now,
+                                                std::size_t limit) {
   return ledger_.transact([&](ledger::LedgerTransaction& tx) {
-    const std::int64_t now = tx.now().time_since_epoch().count();
-    std::vector<OutboxMessage> messages;
-    {
-      ledger::sql::Query query(tx.connection(),
-                               "SELECT id, to_uri, message_type, content, attempts FROM gateway_outbox "
-                               "WHERE next_attempt_ms <= ?1 ORDER BY id LIMIT ?2");
-      query->bind(1, now).bind(2, static_cast<std::int64_t>(policy_.batch));
-      while (query->step()) {
-        OutboxMessage message;
-        message.id = query->column_int64(0);
-        message.to_uri = query->column_text(1);
-        message.message_type = query->column_text(2);
-        message.content = query->column_text(3);
-        message.attempts = static_cast<int>(query->column_int64(4)) + 1;
-        messages.push_back(std::move(message));
-      }
+    ledger::sql::Query query(tx.connection(),
+                             "SELECT id, to_uri, content, attempts, next_attempt_ms FROM gateway_outbox "
+                             "WHERE next_attempt_ms <= ?1 ORDER BY id LIMIT ?2");
+    query->bind(1, milliseconds_of(now)).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<OutboxEntry> entries;
+    while (query->step()) {
+      OutboxEntry entry;
+      entry.id = query->column_int64(0);
+      entry.to_uri = query->column_text(1);
+      entry.content = query->column_text(2);
+      entry.attempts = static_cast<int>(query->column_int64(3));
+      entry.next_attempt = std::chrono::system_clock::time_point(
+          std::chrono::milliseconds(query->column_int64(4)));
+      entries.push_back(std::move(entry));
     }
-    for (OutboxMessage& message : messages) {
-      message.next_attempt =
-          tx.now() + outbox_delay(policy_, message.attempts);
-      ledger::sql::Query update(tx.connection(),
-                                "UPDATE gateway_outbox SET attempts = ?2, next_attempt_ms = ?3 WHERE id = ?1");
-      update->bind(1, message.id)
-          .bind(2, static_cast<std::int64_t>(message.attempts))
-          .bind(3, static_cast<std::int64_t>(message.next_attempt.time_since_epoch().count()));
-      update->step();
-    }
-    return messages;
+    return entries;
   });
 }
 
-void LedgerOutbox::mark_delivered(std::int64_t id) {
+void LedgerOutboxStore::mark_delivered(std::int64_t id) {
   ledger_.transact([&](ledger::LedgerTransaction& tx) {
     ledger::sql::Query query(tx.connection(), "DELETE FROM gateway_outbox WHERE id = ?1");
     query->bind(1, id);
@@ -63,19 +51,27 @@ void LedgerOutbox::mark_delivered(std::int64_t id) {
   });
 }
 
-std::size_t LedgerOutbox::size() {
-  return ledger_.transact([](ledger::LedgerTransaction& tx) {
-    ledger::sql::Query query(tx.connection(), "SELECT count(*) FROM gateway_outbox");
+void LedgerOutboxStore::reschedule(std::int64_t id, std::chrono::system_clock::time_point next) {
+  ledger_.transact([&](ledger::LedgerTransaction& tx) {
+    ledger::sql::Query query(tx.connection(),
+                             "UPDATE gateway_outbox SET attempts = attempts + 1, next_attempt_ms = ?2 "
+                             "WHERE id = ?1");
+    query->bind(1, id).bind(2, milliseconds_of(next));
     query->step();
-    return static_cast<std::size_t>(query->column_int64(0));
   });
 }
 
-std::optional<ledger::TimePoint> LedgerOutbox::next_due() {
-  return ledger_.transact([](ledger::LedgerTransaction& tx) -> std::optional<ledger::TimePoint> {
-    ledger::sql::Query query(tx.connection(), "SELECT min(next_attempt_ms) FROM gateway_outbox");
-    if (!query->step() || query->column_is_null(0)) return std::nullopt;
-    return ledger::TimePoint(std::chrono::milliseconds(query->column_int64(0)));
+std::vector<OutboxMessage> LedgerOutboxStore::undelivered() {
+  return ledger_.transact([](ledger::LedgerTransaction& tx) {
+    ledger::sql::Query query(tx.connection(),
+                             "SELECT id, to_uri, message_type, content, attempts FROM gateway_outbox "
+                             "ORDER BY id");
+    std::vector<OutboxMessage> messages;
+    while (query->step()) {
+      messages.push_back({query->column_int64(0), query->column_text(1), query->column_text(2),
+                          query->column_text(3), static_cast<int>(query->column_int64(4))});
+    }
+    return messages;
   });
 }
 

@@ -156,16 +156,9 @@ class GatewayFixture : public ::testing::Test {
 
   // Everything in the outbox now, delivered (removed) as a 2xx would.
   std::vector<OutboxMessage> drain_outbox() {
-    LedgerOutbox outbox(*ledger_);
-    std::vector<OutboxMessage> all;
-    for (;;) {
-      auto due = outbox.take_due();
-      if (due.empty()) break;
-      for (auto& message : due) {
-        outbox.mark_delivered(message.id);
-        all.push_back(std::move(message));
-      }
-    }
+    LedgerOutboxStore outbox(*ledger_);
+    auto all = outbox.undelivered();
+    for (const auto& message : all) outbox.mark_delivered(message.id);
     return all;
   }
 
