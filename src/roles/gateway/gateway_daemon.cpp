@@ -34,8 +34,7 @@ GatewayKeys load_keys(const GatewaySettings& settings) {
 }  // namespace
 
 GatewayDaemon::GatewayDaemon(asio::io_context& io, GatewaySettings settings)
-    : io_(io),
-      settings_(std::move(settings)),
+    : settings_(std::move(settings)),
       ledger_(ledger::open_ledger_at(settings_.database)),
       keys_(load_keys(settings_)),
       processor_(*ledger_, keys_, settings_.policy, ids_),

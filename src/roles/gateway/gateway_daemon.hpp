@@ -34,7 +34,6 @@ class GatewayDaemon {
   void sweep();
   void schedule_sweep();
 
-  asio::io_context& io_;
   GatewaySettings settings_;
   std::unique_ptr<ledger::Ledger> ledger_;
   GatewayKeys keys_;
