@@ -12,10 +12,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "roles/endpoint/endpoint_config.hpp"
 
 namespace sippay::roles::merchant {
 
@@ -24,12 +25,9 @@ inline constexpr std::size_t kMaxCatalogItems = 10'000;
 inline constexpr std::size_t kMaxItemNameBytes = 128;
 inline constexpr std::int64_t kMaxItemStock = 1'000'000'000;
 
-// A catalog or merchant configuration that cannot be used. The message
-// names the file, the item or section, the key and what to do.
-class ConfigError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// Catalog errors are roles::ConfigError; the message names the file, the
+// item, the key and what to do.
+using roles::ConfigError;
 
 struct CatalogEntry {
   std::string id;           // payment item id rule: 1 to 64 of A-Z a-z 0-9 - _

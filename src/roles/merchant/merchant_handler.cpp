@@ -54,6 +54,9 @@ payment::Handled MerchantHandler::dispatch(const MerchantRequest& request, payme
 
   auto message = payment::decode_any(request.content);
   if (!message) return error(400, message.error().to_string());
+  if (!request.signer_verified && !std::holds_alternative<payment::Purchase>(*message)) {
+    return error(403, "only a purchase may come without a signature around it");
+  }
 
   // Keeps a gateway outcome the machine accepted, as received.
   const auto keep_if_accepted = [&](payment::Handled handled, const auto& outcome,

@@ -24,6 +24,10 @@ struct MerchantRequest {
   std::string sender_uri;  // From, equal to the verified signer
   std::string content;     // the payment JSON; empty for a challenge probe
   std::optional<std::string> authorization;  // the raw Authorization value, if any
+  // False when the envelope held unsigned content, so sender_uri is only
+  // claimed. Only a purchase (signed by its dual signature) or a challenge
+  // probe may come unsigned.
+  bool signer_verified = true;
 };
 
 struct MerchantReply {

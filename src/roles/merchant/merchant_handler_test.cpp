@@ -319,6 +319,24 @@ TEST_F(MerchantHandlerTest, AbortAnswerSettledDelivers) {
   EXPECT_EQ(store_->reservation(order_ref())->state, ReservationState::kDelivered);
 }
 
+TEST_F(MerchantHandlerTest, UnsignedAnswerReleasesNothing) {
+  ASSERT_EQ(buy().status, 200);
+  handler_->sweep(now_ + 300s);
+  MerchantRequest forged{kGateway, gateway_message(payment::TransactionState::kAborted), {}};
+  forged.signer_verified = false;
+  EXPECT_EQ(handler_->handle(forged, now_).status, 403);
+  EXPECT_EQ(store_->stock("coffee-beans")->reserved, 2);
+}
+
+TEST_F(MerchantHandlerTest, UnsignedPurchaseIsAccepted) {
+  const std::string nonce = challenge();
+  MerchantRequest request{kAlice, purchase(order(nonce), world().alice),
+                          payment::format_credentials({kRealm, nonce, kPurchaseId})};
+  request.signer_verified = false;
+  EXPECT_EQ(handler_->handle(request, now_).status, 200);
+  EXPECT_EQ(store_->stock("coffee-beans")->reserved, 2);
+}
+
 TEST_F(MerchantHandlerTest, AnswerFromCustomerReleasesNothing) {
   ASSERT_EQ(buy().status, 200);
   const MerchantReply reply =
