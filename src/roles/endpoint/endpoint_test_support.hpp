@@ -192,7 +192,7 @@ class Deployment {
   }
   void stop_proxy() { proxy_process_.reset(); }
 
-  // An EndpointConfig for `party`, with the proxy started and Digest
+  // An EndpointConfig for `party`, through the proxy once started, with Digest
   // credentials when `password` is not empty.
   EndpointConfig endpoint_config(const Party& party, const std::string& password = {}) const {
     EndpointConfig config;
@@ -203,7 +203,8 @@ class Deployment {
     config.crl = crl();
     config.peer_certificates = peers_folder();
     config.listen = "tls:127.0.0.1:0";
-    config.proxy = "sips:" + proxy_address_.substr(4);
+    // Before the proxy starts: an address that nothing answers on.
+    config.proxy = proxy_address_.empty() ? "sips:127.0.0.1:9" : "sips:" + proxy_address_.substr(4);
     if (!password.empty()) {
       const std::string user(party.uri.substr(4, party.uri.find('@') - 4));
       config.username = user;
