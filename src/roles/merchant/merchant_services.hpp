@@ -19,14 +19,15 @@ class MerchantServicesImpl final : public payment::MerchantServices {
   MerchantServicesImpl(SqliteMerchantStore& store, const security::TrustStore& trust,
                        std::chrono::seconds nonce_lifetime);
 
-  // The SIP URI the current request comes from (its From, which the
-  // endpoint checked against the envelope's signer), and the time the
-  // certificate checks use. Set before each MerchantMachine::on_purchase.
+  // The SIP URI the current request claims to come from (its From), and the
+  // time the certificate checks use. Set before each request. A purchase
+  // comes without an outer signature, so the dual signature check below is
+  // what binds it to this URI.
   void begin_request(std::string sender_uri, std::chrono::system_clock::time_point at);
 
   // Verifies DS as a CMS SignedData whose certificate chains to the operator
   // CA and names the sender. A revoked signer certificate gives kRevoked with
-  // the sender as signer; any other failure gives kInvalid.
+  // the sender as signer. Any other failure gives kInvalid.
   payment::DualSignatureCheck verify_dual_signature(std::string_view dual_signature) override;
   std::optional<payment::CatalogItem> find_item(std::string_view item_id) override;
   bool reserve_stock(std::string_view order_ref, std::string_view item_id, std::int64_t quantity,
