@@ -10,6 +10,7 @@
 #include "payment/dual_signature.hpp"
 #include "payment/message_codec.hpp"
 #include "roles/endpoint/endpoint_test_support.hpp"
+#include "roles/merchant/merchant_test_support.hpp"
 #include "security/cms_signed_data.hpp"
 
 namespace sippay::roles::merchant {
@@ -73,16 +74,7 @@ class MerchantDaemonTest : public ::testing::Test {
   }
 
   std::string purchase(const std::string& nonce) {
-    payment::Order order;
-    order.purchase_id = "pid-0123456789abcdef";
-    order.merchant = merchant_.uri;
-    order.merchant_nonce = nonce;
-    order.item_id = "coffee-beans";
-    order.quantity = 2;
-    order.unit_price = 1250;
-    order.amount = 2500;
-    order.currency = "EUR";
-    order.timestamp = payment::utc_now();
+    const payment::Order order = testing::sample_order(merchant_.uri, nonce, payment::utc_now());
     payment::Purchase purchase;
     purchase.message_id = "msg-purchase-000001";
     purchase.purchase_id = order.purchase_id;

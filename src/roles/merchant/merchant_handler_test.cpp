@@ -63,17 +63,7 @@ class MerchantHandlerTest : public ::testing::Test {
   }
 
   payment::Order order(const std::string& nonce) const {
-    payment::Order order;
-    order.purchase_id = kPurchaseId;
-    order.merchant = kMerchant;
-    order.merchant_nonce = nonce;
-    order.item_id = "coffee-beans";
-    order.quantity = 2;
-    order.unit_price = 1250;
-    order.amount = 2500;
-    order.currency = "EUR";
-    order.timestamp = std::chrono::floor<std::chrono::seconds>(now_);
-    return order;
+    return testing::sample_order(kMerchant, nonce, std::chrono::floor<std::chrono::seconds>(now_));
   }
 
   // The purchase as a wallet builds it: DS signed by `signer` over the
