@@ -1,5 +1,5 @@
-// Helpers for the merchant tests: a temporary folder for SQLite files and a
-// small catalog.
+// Helpers for the merchant tests: a temporary folder for SQLite files, a
+// small catalog and an order.
 #pragma once
 
 #include <string>
@@ -20,7 +20,7 @@ inline std::vector<CatalogEntry> sample_catalog() {
           CatalogEntry{"tea", "Green tea", 400, "EUR", 1}};
 }
 
-// An order of 2 coffee beans at 12.50 EUR from `merchant` with `nonce`.
+// An order of 2 coffee beans at 12.50 EUR for `merchant`, carrying `nonce`.
 inline payment::Order sample_order(const std::string& merchant, const std::string& nonce,
                                    payment::UtcTime timestamp) {
   payment::Order order;
