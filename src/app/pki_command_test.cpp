@@ -130,7 +130,8 @@ TEST_F(PkiCommand, IssuesMerchantCertificate) {
   const CommandResult usage = run("openssl x509 -in " + certificate + " -noout -ext keyUsage,extendedKeyUsage");
   EXPECT_NE(usage.output.find("Digital Signature, Key Agreement"), std::string::npos) << usage.output;
   EXPECT_NE(usage.output.find("E-mail Protection"), std::string::npos) << usage.output;
-  EXPECT_EQ(usage.output.find("TLS Web Server Authentication"), std::string::npos) << usage.output;
+  // Merchants accept TLS connections from the proxy too.
+  EXPECT_NE(usage.output.find("TLS Web Server Authentication"), std::string::npos) << usage.output;
 
   const CommandResult verify = openssl_verify(certificate);
   EXPECT_EQ(verify.exit_status, 0) << verify.output;
@@ -155,6 +156,23 @@ TEST_F(PkiCommand, IssuesProxyWithDnsAndServerAuth) {
   const CommandResult purpose = run("openssl verify -purpose sslserver -CAfile " + (dir_ / "ca.pem").string() +
                                     " " + certificate);
   EXPECT_EQ(purpose.exit_status, 0) << purpose.output;
+}
+
+TEST_F(PkiCommand, IssuesCustomerWithIpAddress) {
+  ASSERT_EQ(sippay("init --dir " + dir()).exit_status, 0);
+  const std::string certificate =
+      field(issue("--uri sip:alice@pay.test --role customer --ip 127.0.0.1 --ip ::1"), "certificate");
+  const CommandResult names = run("openssl x509 -in " + certificate + " -noout -ext subjectAltName");
+  EXPECT_NE(names.output.find("IP Address:127.0.0.1"), std::string::npos) << names.output;
+  EXPECT_NE(names.output.find("IP Address:0:0:0:0:0:0:0:1"), std::string::npos) << names.output;
+  // The proxy relays to a customer's TLS listener, so a customer is a TLS server too.
+  const CommandResult purpose = run("openssl verify -purpose sslserver -CAfile " + (dir_ / "ca.pem").string() +
+                                    " " + certificate);
+  EXPECT_EQ(purpose.exit_status, 0) << purpose.output;
+  const CommandResult bad = sippay("issue --dir " + dir() + " --uri sip:bob@pay.test --ip 1.2.3");
+  EXPECT_EQ(bad.exit_status, 1);
+  EXPECT_NE(bad.output.find("'1.2.3' is not an IP address; write it as 127.0.0.1 or ::1"), std::string::npos)
+      << bad.output;
 }
 
 TEST_F(PkiCommand, RevokeBySerialPublishesCrl) {

@@ -13,7 +13,7 @@ std::chrono::milliseconds outbox_backoff(const OutboxPolicy& policy, int attempt
 }
 
 OutboxSender::OutboxSender(asio::io_context& io, PaymentEndpoint& endpoint, OutboxStore& store, OutboxPolicy policy)
-    : io_(io), endpoint_(endpoint), store_(store), policy_(policy), timer_(io) {}
+    : endpoint_(endpoint), store_(store), policy_(policy), timer_(io) {}
 
 OutboxSender::~OutboxSender() { *alive_ = false; }
 

@@ -65,7 +65,6 @@ class OutboxSender {
   void poll();
   void schedule();
 
-  asio::io_context& io_;
   PaymentEndpoint& endpoint_;
   OutboxStore& store_;
   OutboxPolicy policy_;
