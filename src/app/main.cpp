@@ -7,6 +7,7 @@
 
 #include "app/accounts_command.hpp"
 #include "app/cms_command.hpp"
+#include "app/demo_command.hpp"
 #include "app/pki_command.hpp"
 #include "app/proxy_command.hpp"
 #include "app/sip_parse_command.hpp"
@@ -37,11 +38,15 @@ int main(int argc, char** argv) {
   sippay::app::ProxyOptions proxy_options;
   CLI::App* proxy = sippay::app::add_proxy_command(app, proxy_options);
 
+  sippay::app::DemoOptions demo_options;
+  CLI::App* demo = sippay::app::add_demo_command(app, demo_options);
+
   CLI11_PARSE(app, argc, argv);
 
   if (cms_options.action != sippay::app::CmsOptions::Action::none) {
     return sippay::app::run_cms(cms_options, std::cout, std::cerr);
   }
+  if (demo->parsed()) return sippay::app::run_demo(demo_options, std::cout, std::cerr);
   if (proxy->parsed()) return sippay::app::run_proxy(proxy_options, std::cout, std::cerr);
 
   if (sip->got_subcommand("parse")) {
