@@ -151,7 +151,7 @@ class Server {
         io_(own_io_ ? *own_io_ : shared_io),
         agent_(io_, settings_for(protocol)) {
     agent_.on_message([](const sip::ReceivedMessage&) {
-      return sip::UserAgent::MessageReply{200, {}};
+      return sip::UserAgent::MessageReply{200, {}, {}};
     });
   }
 

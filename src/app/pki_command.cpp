@@ -82,6 +82,8 @@ void add_pki_command(CLI::App& app) {
       ->check(CLI::IsMember({"merchant", "customer", "gateway", "proxy"}))
       ->capture_default_str();
   issue->add_option("--dns", options->dns_names, "A DNS name for TLS hosts, put in subjectAltName (repeatable)");
+  issue->add_option("--ip", options->ip_addresses,
+                    "An IP address for TLS listeners named by address, put in subjectAltName (repeatable)");
   issue->add_option("--days", options->days, "Certificate validity in days (default 365, at most 825)");
   add_algorithm_option(*issue, *options);
   on_parsed(*issue, options, run_pki_issue);
@@ -134,6 +136,7 @@ int run_pki_issue(const PkiOptions& options, std::ostream& out, std::ostream& er
   issue.uri = options.uri;
   issue.role = *role;
   issue.dns_names = options.dns_names;
+  issue.ip_addresses = options.ip_addresses;
   issue.days = options.days.value_or(security::kDefaultCertificateValidityDays);
   issue.algorithm = key->algorithm;
   if (key->rsa_bits != 0) issue.rsa_bits = key->rsa_bits;

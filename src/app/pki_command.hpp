@@ -31,6 +31,7 @@ struct PkiOptions {
   std::string uri;
   std::string role = "merchant";
   std::vector<std::string> dns_names;
+  std::vector<std::string> ip_addresses;
   std::string serial;
 };
 

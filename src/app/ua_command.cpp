@@ -126,7 +126,7 @@ int run_ua_listen(const UaOptions& options, std::ostream& out, std::ostream& err
                  {"body_length", message.body().size()},
                  {"source", request.source.to_string()}};
     out << line.dump(-1, ' ', false, json::error_handler_t::replace) << std::endl;
-    return sip::UserAgent::MessageReply{options.reply_status, {}};
+    return sip::UserAgent::MessageReply{options.reply_status, {}, {}};
   });
   if (auto error = agent.start()) {
     err << "cannot listen: " << error.message() << "\n";

@@ -53,7 +53,7 @@ bool push_name(GENERAL_NAMES* names, int type, const std::string& value) {
 // Builds subjectAltName from typed entries rather than configuration text,
 // because a SIP URI may contain the commas that the text syntax splits on.
 bool add_subject_alt_names(X509* certificate, const CertificateProfile& profile) {
-  if (profile.sip_uris.empty() && profile.dns_names.empty()) return true;
+  if (profile.sip_uris.empty() && profile.dns_names.empty() && profile.ip_addresses.empty()) return true;
   GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
   if (!names) return false;
   for (const std::string& uri : profile.sip_uris) {
@@ -61,6 +61,14 @@ bool add_subject_alt_names(X509* certificate, const CertificateProfile& profile)
   }
   for (const std::string& dns_name : profile.dns_names) {
     if (!push_name(names.get(), GEN_DNS, dns_name)) return false;
+  }
+  for (const std::string& address : profile.ip_addresses) {
+    GENERAL_NAME* name = a2i_GENERAL_NAME(nullptr, nullptr, nullptr, GEN_IPADD, address.c_str(), 0);
+    if (name == nullptr) return false;
+    if (sk_GENERAL_NAME_push(names.get(), name) == 0) {
+      GENERAL_NAME_free(name);
+      return false;
+    }
   }
   return X509_add1_ext_i2d(certificate, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT) == 1;
 }

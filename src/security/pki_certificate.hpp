@@ -16,6 +16,7 @@ struct CertificateProfile {
   std::string common_name;             // subject CN; informational only, never an identity
   std::vector<std::string> sip_uris;   // subjectAltName uniformResourceIdentifier entries
   std::vector<std::string> dns_names;  // subjectAltName dNSName entries
+  std::vector<std::string> ip_addresses;  // subjectAltName iPAddress entries, "127.0.0.1" or "::1"
   bool is_ca = false;                  // basicConstraints CA:TRUE (critical either way)
   // keyUsage (marked critical) and extendedKeyUsage in OpenSSL's
   // configuration syntax, for example "digitalSignature,keyAgreement" and

@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <openssl/x509v3.h>
 
 #include "security/file_io.hpp"
 #include "security/pki_certificate.hpp"
@@ -15,6 +16,14 @@ Status check_issue_options(const PkiIssueOptions& options) {
   for (const std::string& name : options.dns_names) {
     const Status name_ok = check_certificate_dns_name(name);
     if (!name_ok) return name_ok;
+  }
+  for (const std::string& address : options.ip_addresses) {
+    ASN1_OCTET_STRING* parsed = a2i_IPADDRESS(address.c_str());
+    ASN1_OCTET_STRING_free(parsed);
+    if (parsed == nullptr) {
+      return Error{ErrorCode::malformed,
+                   fmt::format("'{}' is not an IP address; write it as 127.0.0.1 or ::1", address)};
+    }
   }
   return ok_status();
 }
@@ -35,6 +44,7 @@ Result<IssuedCertificate> pki_issue(const std::filesystem::path& directory, cons
   profile.common_name = options.uri;
   profile.sip_uris = {options.uri};
   profile.dns_names = options.dns_names;
+  profile.ip_addresses = options.ip_addresses;
   const RoleUsage usage = role_usage(options.role, options.algorithm);
   profile.key_usage = usage.key_usage;
   profile.extended_key_usage = usage.extended_key_usage;

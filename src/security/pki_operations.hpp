@@ -36,6 +36,7 @@ struct PkiIssueOptions {
   std::string uri;                     // subjectAltName URI, sip: or sips:
   PkiRole role = PkiRole::merchant;
   std::vector<std::string> dns_names;  // subjectAltName dNSName, for TLS hosts
+  std::vector<std::string> ip_addresses;  // subjectAltName iPAddress, for TLS listeners named by address
   int days = kDefaultCertificateValidityDays;
   PrivateKey::Algorithm algorithm = PrivateKey::Algorithm::ec_p256;
   int rsa_bits = kDefaultRsaBits;

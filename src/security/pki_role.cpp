@@ -42,16 +42,10 @@ RoleUsage role_usage(PkiRole role, PrivateKey::Algorithm algorithm) {
   RoleUsage usage;
   usage.key_usage =
       algorithm == PrivateKey::Algorithm::ec_p256 ? "digitalSignature,keyAgreement" : "digitalSignature,keyEncipherment";
-  switch (role) {
-    case PkiRole::merchant:
-    case PkiRole::customer:
-      usage.extended_key_usage = "emailProtection,clientAuth";
-      break;
-    case PkiRole::gateway:
-    case PkiRole::proxy:
-      usage.extended_key_usage = "emailProtection,serverAuth,clientAuth";
-      break;
-  }
+  // Every role listens on TLS (customers and merchants too, so that the
+  // proxy can relay requests to them) and connects to the proxy with TLS.
+  (void)role;
+  usage.extended_key_usage = "emailProtection,serverAuth,clientAuth";
   return usage;
 }
 

@@ -2,9 +2,8 @@
 // certificate may do. Every role gets digitalSignature and, for CMS
 // envelopes addressed to it, keyAgreement (EC) or keyEncipherment (RSA),
 // plus extendedKeyUsage emailProtection, which `openssl cms -verify`
-// requires. Merchants and customers add clientAuth for TLS to their proxy; the
-// proxy and the gateway, which accept TLS connections, add serverAuth and
-// clientAuth.
+// requires. Every role adds serverAuth and clientAuth: each one accepts TLS
+// connections (merchants and customers from their proxy) and opens them.
 #pragma once
 
 #include <optional>

@@ -18,7 +18,7 @@ TEST(PkiRole, ParsesEveryRoleName) {
 TEST(PkiRole, UsageFitsAlgorithmAndRole) {
   const RoleUsage merchant_ec = role_usage(PkiRole::merchant, PrivateKey::Algorithm::ec_p256);
   EXPECT_EQ(merchant_ec.key_usage, "digitalSignature,keyAgreement");
-  EXPECT_EQ(merchant_ec.extended_key_usage, "emailProtection,clientAuth");
+  EXPECT_EQ(merchant_ec.extended_key_usage, "emailProtection,serverAuth,clientAuth");
   const RoleUsage proxy_rsa = role_usage(PkiRole::proxy, PrivateKey::Algorithm::rsa);
   EXPECT_EQ(proxy_rsa.key_usage, "digitalSignature,keyEncipherment");
   EXPECT_EQ(proxy_rsa.extended_key_usage, "emailProtection,serverAuth,clientAuth");

@@ -163,6 +163,13 @@ class TransportLayer {
   // address (over UDP from the socket it arrived on).
   void send_to_source(std::string bytes, const UnparsableMessage& message, SendHandler done);
 
+  // Whether the TLS connection `connection_id` (ReceivedMessage::connection_id)
+  // is still open and its peer presented a certificate that verified against
+  // the trusted CAs and names `host` (see certificate_matches): a domain, as
+  // a sip URI without user part or a dNSName, or an IP address. False for
+  // UDP, TCP and closed connections.
+  bool peer_certificate_matches(std::uint64_t connection_id, std::string_view host) const;
+
   // Counters for tests and metrics. open_connections() counts connections
   // being opened too.
   std::size_t open_connections() const;

@@ -45,6 +45,10 @@ class TransportCore final : public TransportOwner,
   }
   void send_to_source(std::string bytes, const UnparsableMessage& message, SendHandler done);
   std::size_t open_connections() const { return table_.size(); }
+  bool peer_certificate_matches(std::uint64_t connection_id, std::string_view host) const {
+    auto connection = table_.find(connection_id);
+    return connection && connection->peer_identity_matches(host);
+  }
   TransportStats stats_snapshot() const { return stats_; }
 
   // TransportOwner

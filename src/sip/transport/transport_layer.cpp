@@ -20,6 +20,10 @@ TransportLayer::TransportLayer(asio::io_context& io, TransportSettings settings,
 // their owner gone and end without calling handlers.
 TransportLayer::~TransportLayer() = default;
 
+bool TransportLayer::peer_certificate_matches(std::uint64_t connection_id, std::string_view host) const {
+  return impl_->core->peer_certificate_matches(connection_id, host);
+}
+
 std::error_code TransportLayer::start() { return impl_->core->start(); }
 
 void TransportLayer::stop() { impl_->core->stop(); }

@@ -86,6 +86,8 @@ void UserAgent::send_message(OutgoingMessage message, OutcomeHandler done) {
   spec.user_agent = settings_.user_agent;
   spec.content_type = message.content_type;
   spec.body = std::move(message.body);
+  spec.extra_headers = std::move(message.extra_headers);
+  request->base_extra_headers = spec.extra_headers;
   request->proxy_uri = message.proxy_uri;
   request->credentials = message.credentials;
   request->done = std::move(done);
@@ -172,6 +174,7 @@ void UserAgent::finish_request(const std::shared_ptr<UacRequest>& request, const
     outcome.granted_expires = granted_expires(message, request->spec.contact_uri);
   }
   outcome.min_expires = message.min_expires();
+  for (const HeaderField& field : message.headers()) outcome.headers.emplace_back(field.name, field.value);
   request->done(outcome);
 }
 
@@ -252,7 +255,7 @@ void UserAgent::handle_message_request(TransactionLayer::ServerTransactionId id,
   }
   MessageReply reply;
   if (message_handler_) reply = message_handler_(request);
-  respond(id, request, reply.status_code, reply.reason_phrase);
+  respond(id, request, reply.status_code, reply.reason_phrase, std::move(reply.extra_headers));
 }
 
 void UserAgent::handle_stateless_request(const ReceivedMessage& request) {

@@ -41,6 +41,10 @@ struct RequestOutcome {
   std::string error;  // set when the request could not be sent at all
   std::optional<std::uint32_t> granted_expires;  // REGISTER: the binding's lifetime
   std::optional<std::uint32_t> min_expires;      // REGISTER: from a 423
+  // Every header field of the final response as (name as written, value),
+  // for callers that read headers of their own (WWW-Authenticate of another
+  // scheme, Authentication-Info).
+  std::vector<std::pair<std::string, std::string>> headers;
 
   bool succeeded() const { return status_code >= 200 && status_code < 300; }
   // "200 OK", "timeout", or the error, for people and logs.
@@ -51,9 +55,10 @@ struct OutgoingMessage {
   std::string to_uri;                    // Request-URI and To
   std::string from_uri;                  // From; empty: sip:anonymous@ the local address
   std::optional<std::string> proxy_uri;  // send through this proxy with a Route header
-  std::string content_type = "text/plain";
+  std::string content_type = "text/plain";  // written as given, parameters included
   std::string body;
   std::optional<DigestCredentials> credentials;
+  std::string extra_headers;  // whole header lines, each ending in CRLF
 };
 
 // A request in progress at the UAC, kept across its retry with credentials.
@@ -71,6 +76,7 @@ class UserAgent {
   struct MessageReply {
     int status_code = 200;  // 2xx, or a failure code
     std::string reason_phrase;  // empty: the usual phrase
+    std::string extra_headers;  // whole header lines, each ending in CRLF
   };
   using MessageHandler = std::function<MessageReply(const ReceivedMessage& request)>;
   using OutcomeHandler = std::function<void(const RequestOutcome& outcome)>;

@@ -1,0 +1,102 @@
+// A SIP user agent that carries payment messages as S/MIME bodies
+// (docs/roles.md): it listens on TLS, registers with the proxy, sends every
+// request through the proxy, seals what it sends (signed with the own key,
+// then enveloped for the recipient's certificate) and opens what it
+// receives (decrypted, then the signer verified against the CA and CRL as
+// the From address of record) before the role's handler sees it.
+//
+// Runs on one asio::io_context thread; not thread safe.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "roles/endpoint/endpoint_config.hpp"
+
+namespace sippay::roles {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct InboundMessage {
+  // From address of record (sip:user@host). With signer_verified it equals a
+  // subjectAltName SIP URI of the verified signer (else 403 before the handler).
+  std::string sender_uri;
+  std::string content;  // the verified inner content: exact bytes (payment JSON); empty for a MESSAGE without body
+  std::string call_id;
+  std::optional<std::string> authorization;  // raw Authorization header value (SipPay scheme) for the merchant
+  // False for a MESSAGE without body and, with EndpointConfig::accept_unsigned,
+  // for an envelope around unsigned content: sender_uri is then only claimed.
+  bool signer_verified = true;
+};
+
+struct Reply {
+  int status = 200;
+  std::string reason;  // empty: the usual phrase
+  HeaderList headers;  // e.g. WWW-Authenticate
+};
+
+struct SendResult {
+  int status = 0;  // 0 when no final response arrived
+  std::string reason;
+  HeaderList headers;  // every header field of the final response
+  std::string error;   // why no final response arrived, or why nothing was sent
+
+  bool succeeded() const { return status >= 200 && status < 300; }
+  // "200 OK" or the error, for people and logs.
+  std::string summary() const;
+};
+
+class PaymentEndpoint {
+ public:
+  using Handler = std::function<Reply(const InboundMessage&)>;
+  using SendDone = std::function<void(const SendResult&)>;
+
+  // Loads the certificate, key, CA and CRL; throws ConfigError naming the
+  // file when one cannot be used.
+  PaymentEndpoint(asio::io_context& io, EndpointConfig config);
+  ~PaymentEndpoint();
+  PaymentEndpoint(const PaymentEndpoint&) = delete;
+  PaymentEndpoint& operator=(const PaymentEndpoint&) = delete;
+
+  // The handler runs on the I/O thread; it must commit durably before
+  // returning 2xx (DESIGN.md §2, rule 6).
+  void on_message(Handler handler);
+  // Called with the outcome of every REGISTER (refreshes included).
+  void on_registration(std::function<void(const SendResult&)> handler);
+
+  // Listens and, with register_contact, registers. Returns the listen error.
+  std::error_code start();
+  // The TLS address the endpoint listens on, with the port the kernel chose.
+  std::string local_address() const;
+
+  // Signs `content` with the own key, envelopes it (AuthEnvelopedData) for
+  // the recipient's certificate found in peer_certificates by its SAN SIP
+  // URI, and sends MESSAGE to `to_uri` via the proxy with `headers` added.
+  // `done` runs on the I/O thread, never inside this call.
+  void send(std::string to_uri, std::string content, HeaderList headers, SendDone done);
+  // As send, without the signature: Env_recipient(content). The purchase is
+  // sent this way, because its signature is the dual signature inside.
+  void send_unsigned(std::string to_uri, std::string content, HeaderList headers, SendDone done);
+  // A MESSAGE without body (a probe for the merchant's SipPay challenge).
+  void send_empty(std::string to_uri, HeaderList headers, SendDone done);
+
+  // Unregisters, answers new requests with 503, and waits up to `limit`
+  // for transactions in progress; then closes the sockets and calls `done`.
+  void shutdown(std::chrono::milliseconds limit, std::function<void()> done);
+
+  const EndpointConfig& config() const;
+  asio::io_context& io();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace sippay::roles

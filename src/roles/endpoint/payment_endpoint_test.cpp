@@ -1,0 +1,284 @@
+// Two endpoints exchanging sealed MESSAGEs through a real `sippay proxy`
+// process over TLS on 127.0.0.1, and the rejections of bodies that are
+// not theirs to accept.
+#include "roles/endpoint/payment_endpoint.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+
+#include "payment/message_codec.hpp"
+#include "roles/endpoint/endpoint_test_support.hpp"
+#include "security/smime_body.hpp"
+#include "security/trust_store.hpp"
+#include "sip/ua/user_agent.hpp"
+
+namespace sippay::roles {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Deployment;
+using testing::Party;
+using testing::run_until;
+
+constexpr const char* kContent = R"({"type":"test","version":1,"amount":100})";
+
+std::optional<std::string> header(const HeaderList& headers, std::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+class PaymentEndpointTest : public ::testing::Test {
+ protected:
+  PaymentEndpointTest() {
+    alice_ = deployment_.issue("alice", "sip:alice@pay.test", security::PkiRole::customer);
+    merchant_ = deployment_.issue("merchant", "sip:merchant@pay.test", security::PkiRole::merchant);
+    gateway_ = deployment_.issue("gateway", "sip:gateway@pay.test", security::PkiRole::gateway);
+    mallory_ = deployment_.issue("mallory", "sip:mallory@pay.test", security::PkiRole::customer);
+    deployment_.add_user("alice", "alice-secret");
+    deployment_.add_user("merchant", "merchant-secret");
+    deployment_.add_user("gateway", "gateway-secret");
+  }
+
+  // Starts the gateway (not registered, behind the proxy's static route),
+  // the proxy, then alice and the merchant, registered.
+  void start() {
+    const std::string gateway_address = "tls:127.0.0.1:" + std::to_string(testing::free_tcp_port());
+    deployment_.start_proxy(SIPPAY_BINARY, gateway_.uri, gateway_address);
+    EndpointConfig gateway_config = deployment_.endpoint_config(gateway_, "gateway-secret");
+    gateway_config.register_contact = false;
+    gateway_config.accept_only_from = "sip:pay.test";
+    gateway_config.listen = gateway_address;
+    gateway_endpoint_ = std::make_unique<PaymentEndpoint>(io_, gateway_config);
+    ASSERT_FALSE(gateway_endpoint_->start());
+    gateway_endpoint_->on_message([this](const InboundMessage& message) { return record(message, Reply{}); });
+    alice_endpoint_ = start_registered(alice_, "alice-secret");
+    merchant_endpoint_ = start_registered(merchant_, "merchant-secret");
+    merchant_endpoint_->on_message([this](const InboundMessage& message) { return record(message, merchant_reply_); });
+  }
+
+  std::unique_ptr<PaymentEndpoint> start_registered(const Party& party, const std::string& password) {
+    auto endpoint = std::make_unique<PaymentEndpoint>(io_, deployment_.endpoint_config(party, password));
+    std::optional<SendResult> registered;
+    endpoint->on_registration([&registered](const SendResult& result) { registered = result; });
+    EXPECT_FALSE(endpoint->start());
+    EXPECT_TRUE(run_until(io_, [&] { return registered.has_value(); }, 20s));
+    EXPECT_EQ(registered ? registered->status : 0, 200) << (registered ? registered->summary() : "no answer");
+    endpoint->on_registration(nullptr);
+    return endpoint;
+  }
+
+  Reply record(const InboundMessage& message, Reply reply) {
+    received_.push_back(message);
+    return reply;
+  }
+
+  SendResult send_and_wait(PaymentEndpoint& from, const std::string& to, std::string content,
+                           HeaderList headers = {}) {
+    std::optional<SendResult> result;
+    from.send(to, std::move(content), std::move(headers), [&result](const SendResult& r) { result = r; });
+    EXPECT_TRUE(run_until(io_, [&] { return result.has_value(); }, 20s));
+    return result.value_or(SendResult{});
+  }
+
+  // Sends `body` with `content_type` as alice, through a plain UA with
+  // alice's TLS certificate, to `to` via the proxy, or straight to `direct`.
+  sip::RequestOutcome send_raw(const std::string& to, std::string content_type, std::string body,
+                               const std::string& direct = {}) {
+    sip::UserAgentSettings settings;
+    settings.transport.listen = {*sip::parse_transport_address("tls:127.0.0.1:0")};
+    settings.transport.tls = sip::TlsSettings{alice_.certificate.string(), alice_.key.string(),
+                                              deployment_.ca().string(), false, true};
+    settings.timers.t1 = 100ms;
+    sip::UserAgent agent(io_, settings);
+    EXPECT_FALSE(agent.start());
+    sip::OutgoingMessage message;
+    message.to_uri = direct.empty() ? to : "sips:" + direct.substr(4);
+    message.from_uri = alice_.uri;
+    if (direct.empty()) message.proxy_uri = alice_endpoint_->config().proxy;
+    message.content_type = std::move(content_type);
+    message.body = std::move(body);
+    message.credentials = sip::DigestCredentials{"alice", "alice-secret"};
+    std::optional<sip::RequestOutcome> outcome;
+    agent.send_message(std::move(message), [&outcome](const sip::RequestOutcome& o) { outcome = o; });
+    EXPECT_TRUE(run_until(io_, [&] { return outcome.has_value(); }, 20s));
+    agent.transport().stop();
+    return outcome.value_or(sip::RequestOutcome{});
+  }
+
+  // Seals `content` signed by `signer` for `recipient`.
+  security::SmimeBody seal(const Party& signer, const Party& recipient, std::string content,
+                           std::string content_type = std::string(payment::kContentType)) {
+    auto trust = security::TrustStore::load(deployment_.ca(), deployment_.crl());
+    security::SignerCredentials credentials{security::Certificate::load_pem_file(signer.certificate).value(),
+                                            security::PrivateKey::load_pem_file(signer.key).value(),
+                                            {}};
+    auto body = security::seal_body({{std::move(content_type), std::move(content)}}, credentials,
+                                    {security::Certificate::load_pem_file(recipient.certificate).value()},
+                                    trust.value());
+    EXPECT_TRUE(body.ok()) << (body.ok() ? "" : body.error().to_string());
+    return body.value();
+  }
+
+  asio::io_context io_;
+  Deployment deployment_;
+  Party alice_, merchant_, gateway_, mallory_;
+  std::unique_ptr<PaymentEndpoint> alice_endpoint_, merchant_endpoint_, gateway_endpoint_;
+  std::vector<InboundMessage> received_;
+  Reply merchant_reply_;
+};
+
+TEST_F(PaymentEndpointTest, DeliversSealedMessageThroughProxy) {
+  start();
+  merchant_reply_.headers = {{"Authentication-Info", "nextnonce=\"Qx8aaaaaaaaaaaaaaaaa\""}};
+  const SendResult result = send_and_wait(*alice_endpoint_, merchant_.uri, kContent,
+                                          {{"Authorization", "SipPay realm=\"shop\", nonce=\"n\""}});
+  ASSERT_EQ(result.status, 200) << result.summary();
+  EXPECT_EQ(header(result.headers, "Authentication-Info"), "nextnonce=\"Qx8aaaaaaaaaaaaaaaaa\"");
+  ASSERT_EQ(received_.size(), 1u);
+  EXPECT_EQ(received_[0].sender_uri, "sip:alice@pay.test");
+  EXPECT_EQ(received_[0].content, kContent);
+  EXPECT_TRUE(received_[0].signer_verified);
+  EXPECT_EQ(received_[0].authorization, "SipPay realm=\"shop\", nonce=\"n\"");
+  EXPECT_FALSE(received_[0].call_id.empty());
+}
+
+TEST_F(PaymentEndpointTest, HandlerChallengeReachesSender) {
+  start();
+  merchant_reply_ = Reply{401, "", {{"WWW-Authenticate", "SipPay realm=\"shop\", nonce=\"abcdefghijklmnopqr\", version=1"}}};
+  const SendResult result = send_and_wait(*alice_endpoint_, merchant_.uri, kContent);
+  EXPECT_EQ(result.status, 401);
+  EXPECT_EQ(header(result.headers, "WWW-Authenticate"), "SipPay realm=\"shop\", nonce=\"abcdefghijklmnopqr\", version=1");
+}
+
+TEST_F(PaymentEndpointTest, GatewayAcceptsOnlyThroughProxy) {
+  start();
+  const SendResult via_proxy = send_and_wait(*alice_endpoint_, gateway_.uri, kContent);
+  ASSERT_EQ(via_proxy.status, 200) << via_proxy.summary();
+  ASSERT_EQ(received_.size(), 1u);
+  EXPECT_EQ(received_[0].sender_uri, "sip:alice@pay.test");
+
+  const security::SmimeBody body = seal(alice_, gateway_, kContent);
+  const sip::RequestOutcome direct =
+      send_raw(gateway_.uri, body.content_type, body.der, gateway_endpoint_->local_address());
+  EXPECT_EQ(direct.status_code, 403) << direct.summary();
+  EXPECT_EQ(received_.size(), 1u);
+}
+
+TEST_F(PaymentEndpointTest, GatewaySendsThroughProxy) {
+  start();
+  alice_endpoint_->on_message([this](const InboundMessage& message) { return record(message, Reply{}); });
+  const SendResult result = send_and_wait(*gateway_endpoint_, alice_.uri, kContent);
+  ASSERT_EQ(result.status, 200) << result.summary();
+  ASSERT_EQ(received_.size(), 1u);
+  EXPECT_EQ(received_[0].sender_uri, "sip:gateway@pay.test");
+  EXPECT_EQ(received_[0].content, kContent);
+}
+
+TEST_F(PaymentEndpointTest, RejectsWrongSigner) {
+  start();
+  const security::SmimeBody body = seal(mallory_, merchant_, kContent);
+  EXPECT_EQ(send_raw(merchant_.uri, body.content_type, body.der).status_code, 403);
+  EXPECT_TRUE(received_.empty());
+}
+
+TEST_F(PaymentEndpointTest, RejectsEnvelopeForAnotherRecipient) {
+  start();
+  const security::SmimeBody body = seal(alice_, gateway_, kContent);
+  EXPECT_EQ(send_raw(merchant_.uri, body.content_type, body.der).status_code, 493);
+  std::string garbage = seal(alice_, merchant_, kContent).der;
+  garbage[garbage.size() / 2] = static_cast<char>(garbage[garbage.size() / 2] ^ 0x20);
+  EXPECT_EQ(send_raw(merchant_.uri, body.content_type, garbage).status_code, 493);
+  EXPECT_TRUE(received_.empty());
+}
+
+TEST_F(PaymentEndpointTest, RejectsOtherContentTypes) {
+  start();
+  EXPECT_EQ(send_raw(merchant_.uri, "text/plain", "hello").status_code, 415);
+  const security::SmimeBody inner_text = seal(alice_, merchant_, "hello", "text/plain");
+  EXPECT_EQ(send_raw(merchant_.uri, inner_text.content_type, inner_text.der).status_code, 415);
+  EXPECT_TRUE(received_.empty());
+}
+
+TEST_F(PaymentEndpointTest, SendFailsWithoutRecipientCertificate) {
+  start();
+  const SendResult result = send_and_wait(*alice_endpoint_, "sip:nobody@pay.test", kContent);
+  EXPECT_EQ(result.status, 0);
+  EXPECT_NE(result.error.find("no certificate for sip:nobody@pay.test"), std::string::npos) << result.error;
+}
+
+TEST(EndpointConfigTest, ReadsKeysAndNamesBadOnes) {
+  Deployment deployment;
+  const auto root = toml::parse(R"(
+[identity]
+uri = "sip:alice@pay.test"
+certificate = "alice.pem"
+private_key = "alice.key"
+ca = "ca.pem"
+peer_certificates = "peers"
+[sip]
+listen = "tls:127.0.0.1:0"
+proxy = "sips:127.0.0.1:5061"
+username = "alice"
+password = "secret"
+)");
+  const EndpointConfig config = load_endpoint_config(root, deployment.root(), "alice.toml");
+  EXPECT_EQ(config.uri, "sip:alice@pay.test");
+  EXPECT_EQ(config.certificate, deployment.root() / "alice.pem");
+  EXPECT_EQ(config.username, "alice");
+  EXPECT_TRUE(config.register_contact);
+  EXPECT_FALSE(config.crl.has_value());
+
+  auto error_of = [&](std::string text) {
+    try {
+      load_endpoint_config(toml::parse(text), deployment.root(), "alice.toml");
+    } catch (const ConfigError& error) {
+      return std::string(error.what());
+    }
+    return std::string("no error");
+  };
+  const std::string identity =
+      "[identity]\nuri = \"sip:alice@pay.test\"\ncertificate = \"a\"\nprivate_key = \"k\"\nca = \"c\"\n"
+      "peer_certificates = \"peers\"\n";
+  EXPECT_EQ(error_of(identity + "[sip]\nlisten = \"udp:127.0.0.1:0\"\nproxy = \"sips:127.0.0.1:5061\"\n"),
+            "alice.toml: [sip] listen: \"udp:127.0.0.1:0\" is not a TLS address; write tls:127.0.0.1:5071 (port 0 "
+            "picks one)");
+  EXPECT_EQ(error_of(identity + "[sip]\nproxy = \"sip:127.0.0.1:5060\"\n"),
+            "alice.toml: [sip] proxy: \"sip:127.0.0.1:5060\" is not a sips: URI; write sips:127.0.0.1:5061");
+  EXPECT_EQ(error_of(identity + "[sip]\nproxy = \"sips:127.0.0.1\"\nusername = \"alice\"\n"),
+            "alice.toml: [sip] password: username and password go together; set both or neither");
+  EXPECT_EQ(error_of(identity + "[sip]\nproxy = \"sips:127.0.0.1\"\nregister_expires = 5\n"),
+            "alice.toml: [sip] register_expires: 5 is out of range; use an integer from 60 to 86400");
+  EXPECT_EQ(error_of(identity + "[sip]\nproxy = \"sips:127.0.0.1\"\nlisten_on = \"x\"\n"),
+            "alice.toml: [sip] listen_on: unknown key; check its spelling against docs/roles.md");
+  EXPECT_EQ(error_of("[sip]\nproxy = \"sips:127.0.0.1\"\n"), "alice.toml: [identity] is required");
+  EXPECT_EQ(error_of("[identity]\nuri = \"sip:pay.test\"\n[sip]\n"),
+            "alice.toml: [identity] uri: \"sip:pay.test\" is not a sip: or sips: URI with a user part "
+            "(sip:alice@pay.test)");
+  EXPECT_EQ(error_of("[identity]\nuri = \"sip:a@pay.test\"\ncertificate = \"a\"\nprivate_key = \"k\"\nca = \"c\"\n"
+                     "peer_certificates = \"missing\"\n[sip]\n")
+                .rfind("alice.toml: [identity] peer_certificates: ", 0),
+            0u);
+}
+
+TEST(EndpointConfigTest, RejectsCertificateOfAnotherUri) {
+  Deployment deployment;
+  const Party bob = deployment.issue("bob", "sip:bob@pay.test", security::PkiRole::customer);
+  EndpointConfig config = deployment.endpoint_config(bob);
+  config.uri = "sip:alice@pay.test";
+  config.proxy = "sips:127.0.0.1:9";
+  asio::io_context io;
+  try {
+    PaymentEndpoint endpoint(io, config);
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("[identity] uri: sip:alice@pay.test is not named by the certificate"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+}  // namespace
+}  // namespace sippay::roles
