@@ -9,9 +9,13 @@
 #include <memory>
 #include <random>
 
+#include <unistd.h>
+
+#include "app/pin_input.hpp"
 #include "ledger/amount.hpp"
 #include "ledger/invariants.hpp"
 #include "ledger/open_ledger.hpp"
+#include "payment/pin_verification.hpp"
 
 namespace sippay::app {
 namespace {
@@ -134,6 +138,32 @@ int history(ledger::Ledger& ledger, const AccountsOptions& options, std::ostream
   return 0;
 }
 
+// Stores the keyed verification value of a new PIN and clears failures and
+// lockout. The PIN itself is never printed, logged or stored.
+int set_pin(ledger::Ledger& ledger, const AccountsOptions& options, std::ostream& out, std::ostream& err) {
+  payment::PinKey key = payment::load_pin_key_file(options.pin_key);
+  std::string pin;
+  if (options.pin_file) {
+    pin = read_pin_file(*options.pin_file);
+  } else {
+    pin = read_pin_without_echo(fmt::format("New PIN for {}: ", options.id));
+    if (isatty(STDIN_FILENO) && read_pin_without_echo("Again: ") != pin) {
+      err << "error: the two PINs differ; nothing changed\n";
+      return 1;
+    }
+  }
+  if (auto problem = payment::pin_format_error(pin)) {
+    err << "error: " << *problem << "; nothing changed\n";
+    return 1;
+  }
+  const payment::PinVerificationValue value = payment::compute_pin_verification_value(key, options.id, pin);
+  ledger.transact([&](LedgerTransaction& tx) {
+    tx.set_pin_verification_value(options.id, ledger::Bytes(value.begin(), value.end()));
+  });
+  out << fmt::format("PIN set for {}; failures and lockout cleared\n", options.id);
+  return 0;
+}
+
 int check(ledger::Ledger& ledger, std::ostream& out) {
   const auto violations = ledger.transact([](LedgerTransaction& tx) { return ledger::check_invariants(tx); });
   for (const std::string& violation : violations) out << "violated: " << violation << "\n";
@@ -189,7 +219,16 @@ void add_accounts_command(CLI::App& app) {
   CLI::App* check = accounts->add_subcommand("check", "Check the ledger's invariants (exit status 1 if violated)");
   add_database_option(*check, *options);
 
-  for (CLI::App* command : {create, top_up, show, list, history, check}) {
+  CLI::App* set_pin = accounts->add_subcommand(
+      "set-pin", "Set or reset a customer's PIN (stores only its keyed verification value)");
+  add_database_option(*set_pin, *options);
+  set_pin->add_option("--id", options->id, "Customer account id")->required();
+  set_pin->add_option("--pin-key", options->pin_key, "The gateway's PIN key file (32 bytes, mode 0600)")
+      ->required();
+  set_pin->add_option("--pin-file", options->pin_file,
+                      "Read the PIN from the first line of this file instead of the terminal");
+
+  for (CLI::App* command : {create, top_up, show, list, history, check, set_pin}) {
     command->final_callback([options, command] {
       options->action = command->get_name();
       throw CLI::RuntimeError(run_accounts(*options, std::cout, std::cerr));
@@ -219,9 +258,14 @@ int run_accounts(const AccountsOptions& options, std::ostream& out, std::ostream
     if (options.action == "list") return list(*ledger, options, out);
     if (options.action == "history") return history(*ledger, options, out);
     if (options.action == "check") return check(*ledger, out);
+    if (options.action == "set-pin") return set_pin(*ledger, options, out, err);
   } catch (const ledger::LedgerError& error) {
     err << "error: " << error.what() << "\n";
     return 1;
+  } catch (const std::runtime_error& error) {
+    // A PIN key or PIN file that cannot be read; the message names the file.
+    err << "error: " << error.what() << "\n";
+    return 2;
   }
   err << fmt::format("error: unknown accounts action \"{}\"\n", options.action);
   return 2;

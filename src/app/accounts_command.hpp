@@ -6,14 +6,15 @@
 //   sippay accounts list    --db F [--after ID] [--limit N]
 //   sippay accounts history --db F --id ID [--before ENTRY] [--limit N]
 //   sippay accounts check   --db F
+//   sippay accounts set-pin --db F --id ID --pin-key K [--pin-file P]
 //
 // F is a SQLite file path or a postgresql:// URI.
 // Exit status 0 on success, 1 when the ledger rejects the request (unknown
 // account, invalid amount, ...) or an invariant is violated, 2 when the
 // ledger file cannot be opened.
-// NOTE: setting a PIN needs the gateway's PIN key, so that command belongs
-// with the gateway; it will call LedgerTransaction::set_pin_verification_value
-// and reset_pin_failures.
+// set-pin reads the PIN from P, or from the terminal without echo (asked
+// twice), and stores only HMAC(K, account, PIN) (docs/gateway.md); a key or
+// PIN file that cannot be read exits 2.
 #pragma once
 
 #include <cstddef>
@@ -28,7 +29,7 @@ class App;
 namespace sippay::app {
 
 struct AccountsOptions {
-  std::string action;  // create, top-up, show, list, history, check
+  std::string action;  // create, top-up, show, list, history, check, set-pin
   std::string database;
   std::string id;
   std::string kind;
@@ -40,6 +41,8 @@ struct AccountsOptions {
   std::string after;                   // list: start after this account id
   std::optional<long long> before;     // history: entries older than this entry id
   std::size_t limit = 50;
+  std::string pin_key;                 // set-pin: the gateway's PIN key file
+  std::optional<std::string> pin_file; // set-pin: PIN on the first line; else the terminal
 };
 
 // Adds `accounts` and its subcommands to `app`. When one of them is chosen,

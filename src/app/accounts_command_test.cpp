@@ -6,7 +6,11 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
+
+#include "ledger/open_ledger.hpp"
+#include "payment/pin_verification.hpp"
 
 namespace sippay::app {
 namespace {
@@ -172,6 +176,102 @@ TEST_F(AccountsCommand, BinaryRunsSubcommand) {
   const std::string failing = std::string(SIPPAY_BINARY) + " accounts top-up --db " + database_ +
                               " --id alice --amount 1.001 > /dev/null 2>&1";
   EXPECT_EQ(WEXITSTATUS(std::system(failing.c_str())), 1);
+}
+
+class AccountsSetPin : public AccountsCommand {
+ protected:
+  void SetUp() override {
+    AccountsCommand::SetUp();
+    key_ = payment::create_pin_key_file(folder_ / "pin.key");
+    ASSERT_EQ(create("alice"), 0) << err_.str();
+  }
+  int set_pin(const std::string& id, const std::string& pin_line) {
+    const fs::path pin_file = folder_ / "pin.txt";
+    std::ofstream(pin_file) << pin_line;
+    AccountsOptions options;
+    options.action = "set-pin";
+    options.id = id;
+    options.pin_key = (folder_ / "pin.key").string();
+    options.pin_file = pin_file.string();
+    return run(options);
+  }
+  std::optional<ledger::Bytes> stored(const std::string& id) {
+    auto ledger = ledger::open_ledger_at(database_);
+    return ledger->transact([&](ledger::LedgerTransaction& tx) { return tx.pin_state(id).verification_value; });
+  }
+
+  std::optional<payment::PinKey> key_;
+};
+
+TEST_F(AccountsSetPin, StoresTheKeyedValueOnly) {
+  ASSERT_EQ(set_pin("alice", "482913\n"), 0) << err_.str();
+  EXPECT_EQ(out_.str(), "PIN set for alice; failures and lockout cleared\n");
+  const auto value = payment::compute_pin_verification_value(*key_, "alice", "482913");
+  EXPECT_EQ(stored("alice"), ledger::Bytes(value.begin(), value.end()));
+  ASSERT_EQ(action("show", "alice"), 0);
+  EXPECT_NE(out_.str().find("pin:             set, 0 failures"), std::string::npos) << out_.str();
+  EXPECT_EQ(out_.str().find("482913"), std::string::npos);
+}
+
+TEST_F(AccountsSetPin, ClearsFailuresAndLockout) {
+  ASSERT_EQ(set_pin("alice", "482913"), 0) << err_.str();
+  {
+    auto ledger = ledger::open_ledger_at(database_);
+    ledger->transact([](ledger::LedgerTransaction& tx) {
+      tx.record_pin_failure("alice", 1, std::chrono::hours(1));
+    });
+  }
+  ASSERT_EQ(action("show", "alice"), 0);
+  EXPECT_NE(out_.str().find("1 failures, locked until"), std::string::npos) << out_.str();
+  ASSERT_EQ(set_pin("alice", "111222"), 0) << err_.str();
+  ASSERT_EQ(action("show", "alice"), 0);
+  EXPECT_NE(out_.str().find("pin:             set, 0 failures\n"), std::string::npos) << out_.str();
+}
+
+TEST_F(AccountsSetPin, RejectsABadPinWithoutEchoingIt) {
+  ASSERT_EQ(set_pin("alice", "12a45"), 1);
+  EXPECT_NE(err_.str().find("nothing changed"), std::string::npos) << err_.str();
+  EXPECT_EQ(err_.str().find("12a45"), std::string::npos) << err_.str();
+  EXPECT_FALSE(stored("alice").has_value());
+  ASSERT_EQ(set_pin("alice", "123"), 1);
+  EXPECT_FALSE(stored("alice").has_value());
+}
+
+TEST_F(AccountsSetPin, RefusesMerchantAndUnknownAccounts) {
+  ASSERT_EQ(create("shop", "merchant"), 0);
+  EXPECT_EQ(set_pin("shop", "482913"), 1);
+  EXPECT_EQ(set_pin("nobody", "482913"), 1);
+  EXPECT_NE(err_.str().find("nobody"), std::string::npos) << err_.str();
+}
+
+TEST_F(AccountsSetPin, UnreadableKeyOrPinFileExits2) {
+  fs::permissions(folder_ / "pin.key", fs::perms::owner_read | fs::perms::group_read);
+  EXPECT_EQ(set_pin("alice", "482913"), 2);
+  EXPECT_NE(err_.str().find("pin.key"), std::string::npos) << err_.str();
+  fs::permissions(folder_ / "pin.key", fs::perms::owner_read);
+
+  AccountsOptions options;
+  options.action = "set-pin";
+  options.id = "alice";
+  options.pin_key = (folder_ / "pin.key").string();
+  options.pin_file = (folder_ / "missing.txt").string();
+  EXPECT_EQ(run(options), 2);
+  EXPECT_NE(err_.str().find("missing.txt"), std::string::npos) << err_.str();
+  EXPECT_FALSE(stored("alice").has_value());
+}
+
+TEST_F(AccountsSetPin, BinaryReadsThePinFile) {
+  std::ofstream(folder_ / "pin.txt") << "482913\n";
+  const std::string command = std::string(SIPPAY_BINARY) + " accounts set-pin --db " + database_ + " --id alice" +
+                              " --pin-key " + (folder_ / "pin.key").string() + " --pin-file " +
+                              (folder_ / "pin.txt").string() + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char line[256] = {};
+  ASSERT_NE(fgets(line, sizeof line, pipe), nullptr);
+  EXPECT_STREQ(line, "PIN set for alice; failures and lockout cleared\n");
+  EXPECT_EQ(WEXITSTATUS(pclose(pipe)), 0);
+  EXPECT_TRUE(stored("alice").has_value());
 }
 
 }  // namespace

@@ -1,0 +1,60 @@
+// The GatewayMachine's crypto and ledger operations, bound to one ledger
+// transaction: the gateway key opens Env_G(bundle), the trust store (with
+// the CRL) checks the customer's dual signature, the PIN is compared with
+// the keyed verification value the ledger stores, and funds are reserved as
+// a pending two-phase transfer whose deadline is a column of the transfer.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "ledger/ledger.hpp"
+#include "payment/gateway_machine.hpp"
+#include "payment/pin_verification.hpp"
+#include "security/certificate.hpp"
+#include "security/private_key.hpp"
+#include "security/trust_store.hpp"
+
+namespace sippay::roles::gateway {
+
+// PIN lockout (docs/gateway.md): after `max_failures` consecutive wrong PINs
+// the account refuses every PIN for `lockout`.
+struct PinPolicy {
+  int max_failures = 3;
+  std::chrono::seconds lockout{900};
+};
+
+// What the gateway holds for its checks; outlives every GatewayServices.
+struct GatewayKeys {
+  security::Certificate certificate;  // the gateway's own, recipient of Env_G
+  security::PrivateKey private_key;
+  security::TrustStore trust;         // operator CA and CRL
+  payment::PinKey pin_key;
+};
+
+class LedgerGatewayServices final : public payment::GatewayServices {
+ public:
+  LedgerGatewayServices(ledger::LedgerTransaction& tx, const GatewayKeys& keys, PinPolicy policy)
+      : tx_(tx), keys_(keys), policy_(policy) {}
+
+  std::optional<std::string> open_payment_envelope(std::string_view envelope) override;
+  // Any certificate of the operator CA may sign; the signer's SIP URI comes
+  // from its subjectAltName. A revoked certificate gives kRevoked.
+  payment::DualSignatureCheck verify_dual_signature(std::string_view dual_signature) override;
+  // The account must be a customer account owned by the DS signer verified
+  // before (else kUnknownAccount), active, and not locked out.
+  payment::PinCheck check_pin(std::string_view account, std::string_view pin) override;
+  // The credit account is the merchant account whose owner is `merchant`
+  // (the merchant's SIP URI) in `currency`.
+  payment::FundsCheck reserve_funds(std::string_view transaction_id, std::string_view account,
+                                    std::string_view merchant, std::int64_t amount,
+                                    std::string_view currency, payment::UtcTime expires) override;
+
+ private:
+  ledger::LedgerTransaction& tx_;
+  const GatewayKeys& keys_;
+  PinPolicy policy_;
+  std::string verified_signer_;
+};
+
+}  // namespace sippay::roles::gateway
