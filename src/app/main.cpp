@@ -8,6 +8,7 @@
 #include "app/accounts_command.hpp"
 #include "app/cms_command.hpp"
 #include "app/demo_command.hpp"
+#include "app/merchant_command.hpp"
 #include "app/pki_command.hpp"
 #include "app/proxy_command.hpp"
 #include "app/sip_parse_command.hpp"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   sippay::app::add_cms_command(app, cms_options);
   sippay::app::add_pki_command(app);  // runs its subcommands while parsing
   sippay::app::add_accounts_command(app);
+  sippay::app::add_merchant_command(app);  // runs the daemon while parsing
   sippay::app::ProxyOptions proxy_options;
   CLI::App* proxy = sippay::app::add_proxy_command(app, proxy_options);
 

@@ -1,0 +1,52 @@
+// The merchant's MerchantServices on the real parts: the dual signature
+// through the security layer's CMS verification, the catalog, stock and
+// nonces in the merchant's SQLite store, and ids from OpenSSL's RAND_bytes.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "payment/merchant_machine.hpp"
+#include "roles/merchant/merchant_store.hpp"
+#include "security/trust_store.hpp"
+
+namespace sippay::roles::merchant {
+
+// Draws 128 random bits per id and writes them as 22 base64url characters,
+// which fit every id rule of the protocol (message ids, order refs, nonces).
+class RandomIds final : public payment::IdSource {
+ public:
+  std::string new_id() override;
+};
+
+class MerchantServicesImpl final : public payment::MerchantServices {
+ public:
+  MerchantServicesImpl(SqliteMerchantStore& store, const security::TrustStore& trust,
+                       std::chrono::seconds nonce_lifetime);
+
+  // The SIP URI the current request comes from (its From, which the
+  // endpoint checked against the envelope's signer), and the time the
+  // certificate checks use. Set before each MerchantMachine::on_purchase.
+  void begin_request(std::string sender_uri, std::chrono::system_clock::time_point at);
+
+  // Verifies DS as a CMS SignedData whose certificate chains to the operator
+  // CA and names the sender. A revoked signer certificate gives kRevoked with
+  // the sender as signer; any other failure gives kInvalid.
+  payment::DualSignatureCheck verify_dual_signature(std::string_view dual_signature) override;
+  std::optional<payment::CatalogItem> find_item(std::string_view item_id) override;
+  bool reserve_stock(std::string_view order_ref, std::string_view item_id, std::int64_t quantity,
+                     payment::UtcTime until) override;
+  std::string issue_nonce(payment::UtcTime now) override;
+  bool consume_nonce(std::string_view nonce, payment::UtcTime now) override;
+
+ private:
+  SqliteMerchantStore& store_;
+  const security::TrustStore& trust_;
+  std::chrono::seconds nonce_lifetime_;
+  RandomIds ids_;
+  std::string sender_uri_;
+  std::chrono::system_clock::time_point at_{};
+};
+
+}  // namespace sippay::roles::merchant
