@@ -10,7 +10,6 @@
 #include <fmt/core.h>
 
 #include "app/demo_process.hpp"
-#include "ledger/sqlite_ledger.hpp"
 #include "payment/pin_verification.hpp"
 #include "sip/auth/credential_store.hpp"
 
@@ -125,17 +124,10 @@ void create_ledger(const Deployment& deployment) {
             format_amount(kCustomerOpeningBalance), "--transfer-id", "demo-opening-balance", "--reference",
             "demo opening balance"});
 
-  // The PIN verification value needs the gateway's PIN key, so the demo
-  // computes it here rather than through the operator tool.
-  const payment::PinKey key = payment::create_pin_key_file(deployment.pin_key);
-  const payment::PinVerificationValue value =
-      payment::compute_pin_verification_value(key, kCustomerAccount, kCustomerPin);
-  ledger::SqliteLedger ledger(deployment.ledger);
-  ledger.transact([&](ledger::LedgerTransaction& tx) {
-    tx.set_pin_verification_value(kCustomerAccount, ledger::Bytes(value.begin(), value.end()));
-    return 0;
-  });
   write_file(deployment.pin_file, std::string(kCustomerPin) + "\n", fs::perms(0600));
+  payment::create_pin_key_file(deployment.pin_key);
+  run_step({"accounts", "set-pin", "--db", db, "--id", kCustomerAccount, "--pin-key", deployment.pin_key.string(),
+            "--pin-file", deployment.pin_file.string()});
 }
 
 }  // namespace
@@ -226,10 +218,10 @@ void write_role_configs(const Deployment& deployment) {
   write_file(deployment.merchant_config,
              endpoint_sections(deployment, kMerchantUri, deployment.merchant, "tls:127.0.0.1:0", "merchant",
                                passwords.merchant, true) +
-                 fmt::format("\n[merchant]\naccount = \"{}\"\ngateway = \"{}\"\n"
+                 fmt::format("\n[merchant]\ngateway = \"{}\"\n"
                              "\n[catalog]\nfile = {}\n"
-                             "\n[store]\ndatabase = {}\n",
-                             kMerchantAccount, kGatewayUri, quoted(deployment.catalog),
+                             "\n[store]\npath = {}\n",
+                             kGatewayUri, quoted(deployment.catalog),
                              quoted(deployment.merchant_store)),
              fs::perms(0600));
 

@@ -16,11 +16,13 @@ case_settled() {
   [[ $buy_status -eq 0 ]] || { cat coffee.out coffee.err; fail "the purchase exited with status $buy_status"; }
   grep -qi 'receipt' coffee.out || { cat coffee.out; fail "the customer printed no receipt"; }
   expect_balances $((opening - 250)) 250
+  expect_stock coffee 99
 
   # A second purchase is a new transaction and moves the money once more.
   buy again coffee 2.50 --pin-file "$deploy/alice.pin" --yes
   [[ $buy_status -eq 0 ]] || { cat again.out again.err; fail "the second purchase exited with status $buy_status"; }
   expect_balances $((opening - 500)) 500
+  expect_stock coffee 98
 }
 
 case_wrong_pin() {
@@ -39,12 +41,14 @@ case_wrong_pin() {
   buy locked coffee 2.50 --pin-file "$deploy/alice.pin" --yes
   expect_refused locked 'lock'
   expect_balances "$opening" 0
+  expect_stock coffee 100
 }
 
 case_insufficient_balance() {
   buy television television 899.00 --pin-file "$deploy/alice.pin" --yes
   expect_refused television 'insufficient|balance|funds'
   expect_balances "$opening" 0
+  expect_stock television 5
 }
 
 case_unknown_item() {
@@ -59,18 +63,21 @@ case_sold_out() {
   buy second ticket 15.00 --pin-file "$deploy/alice.pin" --yes
   expect_refused second 'sold out|stock'
   expect_balances $((opening - 1500)) 1500
+  expect_stock ticket 0
 }
 
 case_price_mismatch() {
   buy cheap coffee 2.00 --pin-file "$deploy/alice.pin" --yes
   expect_refused cheap 'price'
   expect_balances "$opening" 0
+  expect_stock coffee 100
 }
 
 case_declined() {
   buy declined coffee 2.50 --pin-file "$deploy/alice.pin" --decline
   expect_refused declined 'declin'
   expect_balances "$opening" 0
+  expect_stock coffee 100
 }
 
 # A MESSAGE straight to the gateway's listener, not through the proxy's
@@ -103,8 +110,10 @@ case_gateway_restart() {
   wait "$buyer" || true
   if grep -qi 'receipt' restart.out; then
     expect_balances $((opening - 250)) 250
+    expect_stock coffee 99
   else
     expect_balances "$opening" 0
+    expect_stock coffee 100
   fi
 }
 
@@ -120,6 +129,7 @@ case_merchant_restart() {
   buy second coffee 2.50 --pin-file "$deploy/alice.pin" --yes
   [[ $buy_status -eq 0 ]] || { cat second.out second.err; fail "the purchase after the restart exited with status $buy_status"; }
   expect_balances $((opening - 500)) 500
+  expect_stock coffee 98
 }
 
 purchase_init

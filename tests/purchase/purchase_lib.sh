@@ -94,8 +94,20 @@ expect_refused() {
     { cat "$name.out" "$name.err"; fail "$name: no message matching '$regex'"; }
 }
 
-# Prints the stock of an item as the merchant's database has it, or the
-# catalog's when the merchant exposes none. Needs the merchant's schema.
+# Prints the available stock of an item in the merchant's database: the
+# catalog's stock minus sold and reserved units.
 stock() {
-  sqlite3 -readonly "$deploy/merchant.sqlite" "SELECT stock FROM stock WHERE item_id = '$1'" 2>/dev/null
+  sqlite3 -readonly "$deploy/merchant.sqlite" "SELECT available FROM items WHERE item_id = '$1'"
+}
+
+# Fails unless an item's available stock reaches COUNT within 15 s. The
+# merchant releases a reservation when the gateway's failure notice arrives,
+# which may be after the customer has its answer.
+expect_stock() {
+  local item=$1 count=$2 tick
+  for ((tick = 0; tick < 150; tick++)); do
+    [[ $(stock "$item") == "$count" ]] && return 0
+    sleep 0.1
+  done
+  fail "stock of $item: expected $count, got $(stock "$item")"
 }
