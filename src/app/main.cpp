@@ -9,6 +9,7 @@
 #include "app/cms_command.hpp"
 #include "app/demo_command.hpp"
 #include "app/merchant_command.hpp"
+#include "app/customer_command.hpp"
 #include "app/pki_command.hpp"
 #include "app/proxy_command.hpp"
 #include "app/sip_parse_command.hpp"
@@ -42,8 +43,14 @@ int main(int argc, char** argv) {
 
   sippay::app::DemoOptions demo_options;
   CLI::App* demo = sippay::app::add_demo_command(app, demo_options);
+  sippay::app::CustomerOptions customer_options;
+  sippay::app::add_customer_command(app, customer_options);
 
   CLI11_PARSE(app, argc, argv);
+
+  if (customer_options.action != sippay::app::CustomerOptions::Action::none) {
+    return sippay::app::run_customer(customer_options, std::cin, std::cout, std::cerr);
+  }
 
   if (cms_options.action != sippay::app::CmsOptions::Action::none) {
     return sippay::app::run_cms(cms_options, std::cout, std::cerr);

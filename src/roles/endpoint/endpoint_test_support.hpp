@@ -53,6 +53,8 @@ class ChildProcess {
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
       dup2(fds[1], STDOUT_FILENO);
+      const int null = open("/dev/null", O_RDONLY);
+      if (null >= 0) dup2(null, STDIN_FILENO);
       const int err = open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       if (err >= 0) dup2(err, STDERR_FILENO);
       close(fds[0]);
@@ -75,6 +77,31 @@ class ChildProcess {
   }
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // Calls `poll` until the process exits or `limit` passes; returns its
+  // exit status, or -1 when it is still running or died from a signal.
+  int wait_exit(const std::function<void()>& poll_once, std::chrono::milliseconds limit = 60s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      poll_once();
+    }
+    return -1;
+  }
+
+  // Everything the process wrote to standard output until it closed it.
+  std::string read_all() {
+    std::string text = buffer_;
+    buffer_.clear();
+    char chunk[4096];
+    ssize_t n = 0;
+    while ((n = read(out_, chunk, sizeof chunk)) > 0) text.append(chunk, static_cast<std::size_t>(n));
+    return text;
+  }
 
   // The next line of standard output, or "" when none comes within `limit`.
   std::string read_line(std::chrono::milliseconds limit = 20s) {
@@ -159,6 +186,8 @@ class Deployment {
 
   // Starts `sippay proxy` with a static route from `gateway_uri` to
   // `gateway_address` (mutual TLS). Returns its TLS address (tls:127.0.0.1:PORT).
+  const std::string& proxy_address() const { return proxy_address_; }
+
   std::string start_proxy(const std::string& sippay_binary, const std::string& gateway_uri = {},
                           const std::string& gateway_address = {}) {
     {
