@@ -11,6 +11,7 @@
 #include "app/merchant_command.hpp"
 #include "app/customer_command.hpp"
 #include "app/pki_command.hpp"
+#include "app/gateway_command.hpp"
 #include "app/proxy_command.hpp"
 #include "app/sip_parse_command.hpp"
 #include "app/ua_command.hpp"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   sippay::app::add_pki_command(app);  // runs its subcommands while parsing
   sippay::app::add_accounts_command(app);
   sippay::app::add_merchant_command(app);  // runs the daemon while parsing
+  sippay::app::add_gateway_command(app);  // runs the daemon while parsing
   sippay::app::ProxyOptions proxy_options;
   CLI::App* proxy = sippay::app::add_proxy_command(app, proxy_options);
 

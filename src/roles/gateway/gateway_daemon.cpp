@@ -1,0 +1,106 @@
+#include "roles/gateway/gateway_daemon.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "ledger/open_ledger.hpp"
+
+namespace sippay::roles::gateway {
+namespace {
+
+template <class T>
+T take(security::Result<T> result, const std::filesystem::path& file, std::string_view key) {
+  if (!result) {
+    throw ConfigError(fmt::format("{} ({}): {}", file.string(), key, result.error().detail));
+  }
+  return std::move(result.value());
+}
+
+GatewayKeys load_keys(const GatewaySettings& settings) {
+  const EndpointConfig& endpoint = settings.endpoint;
+  auto certificate = take(security::Certificate::load_pem_file(endpoint.certificate), endpoint.certificate,
+                          "[identity] certificate");
+  auto key = take(security::PrivateKey::load_pem_file(endpoint.private_key), endpoint.private_key,
+                  "[identity] private_key");
+  auto trust = take(security::TrustStore::load(endpoint.ca, endpoint.crl), endpoint.ca, "[identity] ca");
+  try {
+    return GatewayKeys{std::move(certificate), std::move(key), std::move(trust),
+                       payment::load_pin_key_file(settings.pin_key)};
+  } catch (const std::runtime_error& error) {
+    throw ConfigError(fmt::format("[ledger] pin_key: {}", error.what()));
+  }
+}
+
+}  // namespace
+
+GatewayDaemon::GatewayDaemon(asio::io_context& io, GatewaySettings settings)
+    : io_(io),
+      settings_(std::move(settings)),
+      ledger_(ledger::open_ledger_at(settings_.database)),
+      keys_(load_keys(settings_)),
+      processor_(*ledger_, keys_, settings_.policy, ids_),
+      endpoint_(io, settings_.endpoint),
+      outbox_(*ledger_),
+      sender_(io, endpoint_, outbox_),
+      sweep_timer_(io) {
+  endpoint_.on_message([this](const InboundMessage& message) { return on_message(message); });
+}
+
+std::error_code GatewayDaemon::start() {
+  sweep();  // timers are data: deadlines that passed while stopped end now
+  if (auto error = endpoint_.start()) return error;
+  running_ = true;
+  sender_.start();
+  schedule_sweep();
+  return {};
+}
+
+Reply GatewayDaemon::on_message(const InboundMessage& message) {
+  if (!message.signer_verified) {
+    return Reply{403, "Payment messages to the gateway must be signed", {}};
+  }
+  payment::Handled handled;
+  try {
+    handled = processor_.handle(message.sender_uri, message.content);
+  } catch (const std::exception& error) {
+    // Nothing was committed, so the sender's retry is safe.
+    spdlog::error("gateway: message {} from {} not processed: {}", message.call_id, message.sender_uri,
+                  error.what());
+    return Reply{500, "The gateway could not record the message; retry later", {}};
+  }
+  if (handled.sip_status >= 300) {
+    spdlog::info("gateway: message {} from {} answered {} {}", message.call_id, message.sender_uri,
+                 handled.sip_status, handled.reason);
+  }
+  if (!handled.actions.empty()) sender_.kick();
+  return Reply{handled.sip_status, handled.reason, handled.headers};
+}
+
+void GatewayDaemon::sweep() {
+  try {
+    if (const std::size_t expired = processor_.expire_due(); expired > 0) {
+      spdlog::info("gateway: {} pending transaction(s) expired and voided", expired);
+      if (running_) sender_.kick();
+    }
+  } catch (const std::exception& error) {
+    spdlog::error("gateway: expiry sweep failed, retrying at the next interval: {}", error.what());
+  }
+}
+
+void GatewayDaemon::schedule_sweep() {
+  sweep_timer_.expires_after(settings_.sweep_interval);
+  sweep_timer_.async_wait([this](std::error_code error) {
+    if (error || !running_) return;
+    sweep();
+    schedule_sweep();
+  });
+}
+
+void GatewayDaemon::shutdown(std::chrono::milliseconds limit, std::function<void()> done) {
+  running_ = false;
+  sweep_timer_.cancel();
+  sender_.stop();
+  endpoint_.shutdown(limit, std::move(done));
+}
+
+}  // namespace sippay::roles::gateway

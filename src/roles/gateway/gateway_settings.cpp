@@ -1,0 +1,41 @@
+#include "roles/gateway/gateway_settings.hpp"
+
+#include "roles/endpoint/config_section.hpp"
+
+namespace sippay::roles::gateway {
+
+GatewaySettings load_gateway_settings(const std::filesystem::path& path) {
+  const toml::table root = read_toml_file(path);
+  const std::string source = path.filename().string();
+  const std::filesystem::path base = path.parent_path().empty() ? "." : path.parent_path();
+
+  GatewaySettings settings;
+  settings.endpoint = load_endpoint_config(root, base, source);
+  if (!settings.endpoint.accept_only_from) {
+    throw ConfigError(source +
+                      ": [sip] accept_only_from: is required for the gateway; set it to the proxy's "
+                      "SIP URI or DNS name in its TLS certificate, e.g. \"sip:pay.test\"");
+  }
+
+  const ConfigSection ledger(source, "ledger", ConfigSection::find(root, source, "ledger"));
+  ledger.check_keys({"database", "pin_key", "confirmation_timeout_seconds", "pin_max_failures",
+                     "pin_lockout_seconds", "expiry_sweep_seconds"});
+  const std::string database = ledger.required("database");
+  const std::filesystem::path database_path(database);
+  settings.database = database_path.is_absolute() ? database : (base / database_path).string();
+  const std::filesystem::path key(ledger.required("pin_key"));
+  settings.pin_key = key.is_absolute() ? key : base / key;
+
+  settings.policy.machine.confirmation_timeout = std::chrono::seconds(
+      ledger.integer("confirmation_timeout_seconds", kMinConfirmationSeconds, kMaxConfirmationSeconds)
+          .value_or(120));
+  settings.policy.pin.max_failures =
+      static_cast<int>(ledger.integer("pin_max_failures", 1, kMaxPinFailures).value_or(3));
+  settings.policy.pin.lockout =
+      std::chrono::seconds(ledger.integer("pin_lockout_seconds", 1, kMaxPinLockoutSeconds).value_or(900));
+  settings.sweep_interval =
+      std::chrono::seconds(ledger.integer("expiry_sweep_seconds", 1, kMaxSweepSeconds).value_or(5));
+  return settings;
+}
+
+}  // namespace sippay::roles::gateway

@@ -1,0 +1,33 @@
+// The gateway's TOML file: [identity] and [sip] (EndpointConfig) and
+// [ledger]. docs/gateway.md lists every key with its default and limits.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "roles/endpoint/endpoint_config.hpp"
+#include "roles/gateway/gateway_processor.hpp"
+
+namespace sippay::roles::gateway {
+
+// Limits of the [ledger] keys, in docs/gateway.md.
+inline constexpr std::int64_t kMinConfirmationSeconds = 10;
+inline constexpr std::int64_t kMaxConfirmationSeconds = 3600;
+inline constexpr std::int64_t kMaxPinFailures = 10;
+inline constexpr std::int64_t kMaxPinLockoutSeconds = 7 * 24 * 3600;
+inline constexpr std::int64_t kMaxSweepSeconds = 3600;
+
+struct GatewaySettings {
+  EndpointConfig endpoint;
+  std::string database;               // SQLite file path (relative to the config file)
+  std::filesystem::path pin_key;      // 32-byte key file, mode 0600
+  GatewayPolicy policy;
+  std::chrono::seconds sweep_interval{5};  // how often pending deadlines are checked
+};
+
+// Reads the file; requires accept_only_from in [sip], because the gateway
+// takes messages only through its proxy. Throws ConfigError naming the key.
+GatewaySettings load_gateway_settings(const std::filesystem::path& path);
+
+}  // namespace sippay::roles::gateway
