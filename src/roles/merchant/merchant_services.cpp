@@ -1,37 +1,10 @@
 #include "roles/merchant/merchant_services.hpp"
 
-#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
-
-#include <array>
-#include <stdexcept>
 
 #include "security/cms_signed_data.hpp"
 
 namespace sippay::roles::merchant {
-
-std::string RandomIds::new_id() {
-  static constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::array<unsigned char, 16> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    throw std::runtime_error("RAND_bytes failed to draw a random id");
-  }
-  // Base64url without padding: 16 bytes are 128 bits, 22 characters of 6 bits.
-  std::string id;
-  unsigned int buffer = 0;
-  int bits = 0;
-  for (unsigned char byte : bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      id.push_back(kAlphabet[(buffer >> bits) & 0x3F]);
-    }
-  }
-  if (bits > 0) id.push_back(kAlphabet[(buffer << (6 - bits)) & 0x3F]);
-  return id;
-}
 
 MerchantServicesImpl::MerchantServicesImpl(SqliteMerchantStore& store,
                                            const security::TrustStore& trust,

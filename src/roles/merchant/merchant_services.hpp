@@ -1,6 +1,6 @@
 // The merchant's MerchantServices on the real parts: the dual signature
 // through the security layer's CMS verification, the catalog, stock and
-// nonces in the merchant's SQLite store, and ids from OpenSSL's RAND_bytes.
+// nonces in the merchant's SQLite store.
 #pragma once
 
 #include <chrono>
@@ -8,17 +8,11 @@
 #include <string_view>
 
 #include "payment/merchant_machine.hpp"
+#include "roles/endpoint/random_ids.hpp"
 #include "roles/merchant/merchant_store.hpp"
 #include "security/trust_store.hpp"
 
 namespace sippay::roles::merchant {
-
-// Draws 128 random bits per id and writes them as 22 base64url characters,
-// which fit every id rule of the protocol (message ids, order refs, nonces).
-class RandomIds final : public payment::IdSource {
- public:
-  std::string new_id() override;
-};
 
 class MerchantServicesImpl final : public payment::MerchantServices {
  public:
