@@ -74,7 +74,8 @@ case_price_mismatch() {
 }
 
 case_declined() {
-  buy declined coffee 2.50 --pin-file "$deploy/alice.pin" --decline
+  # Without --yes the customer asks on standard input, which is empty: no.
+  buy declined coffee 2.50 --pin-file "$deploy/alice.pin"
   expect_refused declined 'declin'
   expect_balances "$opening" 0
   expect_stock coffee 100
