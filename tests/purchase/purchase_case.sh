@@ -81,6 +81,35 @@ case_declined() {
   expect_stock coffee 100
 }
 
+# The PIN must not reach the merchant and the order must not reach the
+# gateway. NOTE: the daemons have no dump of the plaintext they received, so
+# this checks what they keep and log at info level instead: the merchant's
+# database and logs never contain the PIN, the gateway's ledger and logs
+# never contain the item id or name.
+case_privacy() {
+  printf '739251\n' >private.pin
+  chmod 600 private.pin
+  "$sippay" accounts set-pin --db "$deploy/ledger.sqlite" --id alice --pin-key "$deploy/pin.key" \
+    --pin-file private.pin >set-pin.out || fail "sippay accounts set-pin exited with status $?"
+  buy private television 899.00 --pin-file private.pin --yes
+  expect_refused private 'insufficient|balance|funds'
+  buy coffee coffee 2.50 --pin-file private.pin --yes
+  [[ $buy_status -eq 0 ]] || { cat coffee.out coffee.err; fail "the purchase exited with status $buy_status"; }
+  expect_balances $((opening - 250)) 250
+
+  local file
+  for file in "$deploy"/merchant.sqlite* "$deploy"/logs/merchant.*; do
+    [[ -f $file ]] || continue
+    if grep -aq 739251 "$file"; then fail "the merchant's $file contains the PIN"; fi
+  done
+  for file in "$deploy"/ledger.sqlite* "$deploy"/logs/gateway.*; do
+    [[ -f $file ]] || continue
+    if grep -aqiE 'coffee|television' "$file"; then fail "the gateway's $file contains the order's item"; fi
+  done
+  # The merchant did see the order, so the search above can find what it looks for.
+  cat "$deploy"/merchant.sqlite* | grep -aq coffee || fail "the merchant's database does not contain the item id"
+}
+
 # A MESSAGE straight to the gateway's listener, not through the proxy's
 # mutual-TLS route, gets 403 even with a valid customer certificate.
 case_gateway_direct() {
