@@ -96,16 +96,29 @@ void print_ladder(std::ostream& out, const std::vector<std::pair<std::string, st
   }
   std::stable_sort(lines.begin(), lines.end(),
                    [](const LogLine& a, const LogLine& b) { return a.time < b.time; });
+  // Start at the customer's first line, and count the proxy's Digest challenges
+  // instead of listing them: each party's first request of a kind gets one.
+  const auto start = std::find_if(lines.begin(), lines.end(),
+                                  [](const LogLine& line) { return line.role == "customer"; });
+  std::size_t challenges = 0;
   fmt::print(out,
-             "\nThe purchase, as the roles logged it (customer C, merchant M, proxy P, gateway G):\n"
-             "  C->M  MESSAGE purchase request (no nonce)      M->C 401 with the merchant's challenge\n"
-             "  C->M  MESSAGE purchase request (nonce, DS)     M->G request for authorisation\n"
-             "  G->C  MESSAGE confirmation request             C->G confirmation (accept)\n"
-             "  G->C, G->M  MESSAGE receipt                    every MESSAGE through P, answered 200\n\n");
-  if (lines.empty()) fmt::print(out, "  (no log lines)\n");
-  for (const LogLine& line : lines) {
-    fmt::print(out, "  {}  {:<8} {:<5} {}\n", line.time.substr(0, 12), line.role, line.level, line.text);
+             "\nThe purchase, as the roles logged it (customer C, merchant M, gateway G; every\n"
+             "MESSAGE goes through the proxy):\n"
+             "  C->M  purchase request without a nonce       M->C 401 with the merchant's challenge\n"
+             "  C->M  purchase request (nonce, DS)           M->G payment request\n"
+             "  G->C  confirmation request                   C->G confirmation (accept)\n"
+             "  G->C, G->M  receipts\n\n");
+  for (auto line = start; line != lines.end(); ++line) {
+    if (line->text.find("(auth_challenge)") != std::string::npos) {
+      ++challenges;
+      continue;
+    }
+    if (line->text.rfind("SIP transport:", 0) == 0) continue;
+    fmt::print(out, "  {}  {:<8} {:<5} {}\n", line->time.substr(0, 12), line->role, line->level, line->text);
   }
+  if (start == lines.end()) fmt::print(out, "  (the customer logged nothing)\n");
+  fmt::print(out, "  and {} Digest challenge(s) from the proxy (401/407), each answered with credentials\n",
+             challenges);
 }
 
 std::string read_file(const fs::path& file) {
@@ -206,7 +219,10 @@ int run(const DemoOptions& options, std::ostream& out, std::ostream& err) {
                                       format_amount(item.price), "--pin-file", deployment.pin_file.string(),
                                       "--yes"});
   std::ofstream(logs / "customer.log") << bought.output;
-  print_indented(out, bought.output);
+  std::istringstream customer_lines(bought.output);
+  for (std::string line; std::getline(customer_lines, line);) {
+    if (line.rfind("[20", 0) != 0) fmt::print(out, "    {}\n", line);  // its log lines go to the ladder below
+  }
   fmt::print(out, "  (exit status {})\n", bought.status);
 
   const Balances after = read_balances(deployment);
