@@ -14,7 +14,7 @@ opening=5000
 case_settled() {
   buy coffee coffee 2.50 --pin-file "$deploy/alice.pin" --yes
   [[ $buy_status -eq 0 ]] || { cat coffee.out coffee.err; fail "the purchase exited with status $buy_status"; }
-  grep -qi 'receipt' coffee.out || { cat coffee.out; fail "the customer printed no receipt"; }
+  grep -q '^settled: paid 2.50 EUR to sip:merchant@pay.test' coffee.out || { cat coffee.out; fail "the customer printed no receipt"; }
   expect_balances $((opening - 250)) 250
   expect_stock coffee 99
 
@@ -107,7 +107,7 @@ case_privacy() {
     if grep -aqiE 'coffee|television' "$file"; then fail "the gateway's $file contains the order's item"; fi
   done
   # The merchant did see the order, so the search above can find what it looks for.
-  cat "$deploy"/merchant.sqlite* | grep -aq coffee || fail "the merchant's database does not contain the item id"
+  grep -aq coffee "$deploy"/merchant.sqlite* || fail "the merchant's database does not contain the item id"
 }
 
 # A MESSAGE straight to the gateway's listener, not through the proxy's
@@ -116,13 +116,19 @@ case_gateway_direct() {
   local port
   port=$(sed -nE 's/^listen = "tls:127\.0\.0\.1:([0-9]+)"/\1/p' "$deploy/gateway.toml")
   [[ -n $port ]] || fail "no listen port in gateway.toml"
-  printf 'not a payment message' >body.txt
+  local cert key
+  cert=$(sed -nE 's/^certificate = "(.*)"/\1/p' "$deploy/alice.toml")
+  key=$(sed -nE 's/^private_key = "(.*)"/\1/p' "$deploy/alice.toml")
+  # A body the gateway can open: signed by alice, encrypted for the gateway.
+  printf '{"type":"history-inquiry"}' >inner.json
+  "$sippay" cms seal --in inner.json --out body.der --cert "$cert" --key "$key" \
+    --recipient "$deploy/peers/gateway.pem" --ca "$deploy/pki/ca.pem" --content-type application/vnd.sippay.payment+json >seal.out ||
+    fail "sippay cms seal exited with status $?"
   local status=0
   "$sippay" ua send --to "sips:gateway@127.0.0.1:$port" --from sip:alice@pay.test \
-    --cert "$(sed -nE 's/^certificate = "(.*)"/\1/p' "$deploy/alice.toml")" \
-    --key "$(sed -nE 's/^private_key = "(.*)"/\1/p' "$deploy/alice.toml")" \
-    --ca "$deploy/pki/ca.pem" --content-type application/pkcs7-mime \
-    --body-file body.txt >direct.out 2>direct.err || status=$?
+    --cert "$cert" --key "$key" --ca "$deploy/pki/ca.pem" \
+    --content-type "application/pkcs7-mime; smime-type=authEnveloped-data; name=smime.p7m" \
+    --body-file body.der >direct.out 2>direct.err || status=$?
   grep -q '403' direct.out direct.err || { cat direct.out direct.err; fail "the gateway did not answer 403"; }
   expect_balances "$opening" 0
 }
@@ -138,7 +144,7 @@ case_gateway_restart() {
   gateway_pid=$last_pid
   wait_for_lines gateway2.out 'listening' 1 20
   wait "$buyer" || true
-  if grep -qi 'receipt' restart.out; then
+  if grep -q '^settled' restart.out; then
     expect_balances $((opening - 250)) 250
     expect_stock coffee 99
   else
