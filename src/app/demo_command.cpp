@@ -33,10 +33,10 @@ struct Balances {
 
 // Reads an account's balance in minor units from `sippay accounts show`.
 std::optional<std::int64_t> read_balance(const Deployment& deployment, const std::string& account) {
-  const ToolResult shown = run_tool({"accounts", "show", "--db", deployment.ledger.string(), "--id", account});
+  const ToolResult show_result = run_tool({"accounts", "show", "--db", deployment.ledger.string(), "--id", account});
   static const std::regex kBalance(R"(balance:\s+(-?)([0-9]+)\.([0-9]{2}))");
   std::smatch match;
-  if (shown.status != 0 || !std::regex_search(shown.output, match, kBalance)) return std::nullopt;
+  if (show_result.status != 0 || !std::regex_search(show_result.output, match, kBalance)) return std::nullopt;
   const std::int64_t magnitude = std::stoll(match[2].str()) * 100 + std::stoll(match[3].str());
   return match[1].length() > 0 ? -magnitude : magnitude;
 }
@@ -96,8 +96,8 @@ void print_ladder(std::ostream& out, const std::vector<std::pair<std::string, st
   }
   std::stable_sort(lines.begin(), lines.end(),
                    [](const LogLine& a, const LogLine& b) { return a.time < b.time; });
-  // Start at the customer's first line, and count the proxy's Digest challenges
-  // instead of listing them: each party's first request of a kind gets one.
+  // Start at the customer's first line. The proxy's Digest challenges are
+  // counted rather than listed, because they outnumber the payment messages.
   const auto start = std::find_if(lines.begin(), lines.end(),
                                   [](const LogLine& line) { return line.role == "customer"; });
   std::size_t challenges = 0;

@@ -74,7 +74,8 @@ case_price_mismatch() {
 }
 
 case_declined() {
-  # Without --yes the customer asks on standard input, which is empty: no.
+  # Without --yes the customer reads the decision from standard input, which is
+  # empty, so it declines.
   buy declined coffee 2.50 --pin-file "$deploy/alice.pin"
   expect_refused declined 'declin'
   expect_balances "$opening" 0
@@ -83,9 +84,9 @@ case_declined() {
 
 # The PIN must not reach the merchant and the order must not reach the
 # gateway. NOTE: the daemons have no dump of the plaintext they received, so
-# this checks what they keep and log at info level instead: the merchant's
-# database and logs never contain the PIN, the gateway's ledger and logs
-# never contain the item id or name.
+# this checks what they store and log at info level instead. The merchant's
+# database and logs must not contain the PIN. The gateway's ledger and logs
+# must not contain the item id or name.
 case_privacy() {
   printf '739251\n' >private.pin
   chmod 600 private.pin
@@ -153,8 +154,9 @@ case_gateway_restart() {
   fi
 }
 
-# The merchant is killed (SIGKILL: no drain) after a purchase and restarted on
-# its durable store; a new purchase then settles, and the first is not redone.
+# The merchant is killed with SIGKILL (no drain) after a purchase and
+# restarted on its durable store. A new purchase then settles, and the first
+# one is not settled again.
 case_merchant_restart() {
   buy first coffee 2.50 --pin-file "$deploy/alice.pin" --yes
   [[ $buy_status -eq 0 ]] || { cat first.out first.err; fail "the first purchase exited with status $buy_status"; }
