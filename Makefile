@@ -13,7 +13,7 @@
 #                           (sippay proxy against Kamailio)
 #   make fuzz               clang++ libFuzzer build in build-fuzz/, then run each fuzzer for
 #                           FUZZ_SECONDS seconds (default 30)
-#   make demo               build, then run scripts/demo
+#   make demo               build, then run scripts/demo (a real purchase on 127.0.0.1)
 #   make format             clang-format -i over the C++ sources
 #   make format-check       fail if any C++ source is not clang-formatted
 #   make tidy               clang-tidy over src/**/*.cpp, using build/compile_commands.json

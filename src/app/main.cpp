@@ -7,8 +7,9 @@
 
 #include "app/accounts_command.hpp"
 #include "app/cms_command.hpp"
-#include "app/customer_command.hpp"
+#include "app/demo_command.hpp"
 #include "app/merchant_command.hpp"
+#include "app/customer_command.hpp"
 #include "app/pki_command.hpp"
 #include "app/gateway_command.hpp"
 #include "app/proxy_command.hpp"
@@ -37,11 +38,13 @@ int main(int argc, char** argv) {
   sippay::app::add_cms_command(app, cms_options);
   sippay::app::add_pki_command(app);  // runs its subcommands while parsing
   sippay::app::add_accounts_command(app);
-  sippay::app::add_gateway_command(app);  // runs the daemon while parsing
   sippay::app::add_merchant_command(app);  // runs the daemon while parsing
+  sippay::app::add_gateway_command(app);  // runs the daemon while parsing
   sippay::app::ProxyOptions proxy_options;
   CLI::App* proxy = sippay::app::add_proxy_command(app, proxy_options);
 
+  sippay::app::DemoOptions demo_options;
+  CLI::App* demo = sippay::app::add_demo_command(app, demo_options);
   sippay::app::CustomerOptions customer_options;
   sippay::app::add_customer_command(app, customer_options);
 
@@ -54,6 +57,7 @@ int main(int argc, char** argv) {
   if (cms_options.action != sippay::app::CmsOptions::Action::none) {
     return sippay::app::run_cms(cms_options, std::cout, std::cerr);
   }
+  if (demo->parsed()) return sippay::app::run_demo(demo_options, std::cout, std::cerr);
   if (proxy->parsed()) return sippay::app::run_proxy(proxy_options, std::cout, std::cerr);
 
   if (sip->got_subcommand("parse")) {
