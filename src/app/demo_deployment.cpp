@@ -55,9 +55,16 @@ std::string run_step(const std::vector<std::string>& args) {
 // Issues a certificate with `sippay pki issue` and returns the files it names.
 Party issue(const fs::path& pki, const std::string& uri, const std::string& role) {
   // Every listener in the demo is named by 127.0.0.1, which TLS clients check
-  // against the certificate's iPAddress.
-  const std::string output = run_step({"pki", "issue", "--dir", pki.string(), "--uri", uri, "--role", role,
-                                       "--dns", kDomain, "--ip", "127.0.0.1"});
+  // against the certificate's iPAddress. Only the proxy's certificate names
+  // the domain: the gateway's accept_only_from takes a connection whose
+  // certificate names it as the proxy's, so no other party may carry it.
+  std::vector<std::string> arguments = {"pki", "issue", "--dir", pki.string(), "--uri", uri,
+                                        "--role", role, "--ip", "127.0.0.1"};
+  if (role == "proxy") {
+    arguments.push_back("--dns");
+    arguments.push_back(kDomain);
+  }
+  const std::string output = run_step(arguments);
   static const std::regex kFiles(R"(certificate=(\S+) key=(\S+))");
   std::smatch match;
   if (!std::regex_search(output, match, kFiles)) {

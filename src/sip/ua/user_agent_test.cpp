@@ -102,7 +102,7 @@ TEST_F(UserAgentPair, MessageOverTcp) {
 
 TEST_F(UserAgentPair, HandlerChoosesFailureCode) {
   start("udp:127.0.0.1:0", "udp:127.0.0.1:0");
-  reply_ = {486, "Busy Here"};
+  reply_ = {486, "Busy Here", {}};
   const RequestOutcome outcome = send(message_to(uri_of(*server_, "merchant")));
   EXPECT_EQ(outcome.status_code, 486);
   EXPECT_EQ(outcome.reason_phrase, "Busy Here");
