@@ -67,8 +67,8 @@ Reply GatewayDaemon::on_message(const InboundMessage& message) {
                   error.what());
     return Reply{500, "The gateway could not record the message; retry later", {}};
   }
-  // One line per message, so an operator (and the demo's ladder) sees each
-  // step; it names ids and the outcome, never the payment details.
+  // Logs one line per message so that operators and the demo's ladder show
+  // each step. The line contains ids and the SIP status, never payment details.
   spdlog::info("gateway: message {} from {} answered {} {}", message.call_id, message.sender_uri,
                handled.sip_status, handled.reason);
   if (!handled.actions.empty()) sender_.kick();

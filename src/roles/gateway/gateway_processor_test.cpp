@@ -1,5 +1,5 @@
-// The gateway's decisions on a real SQLite ledger with real CMS: each error
-// of issue 6 decided at the gateway, the settlement, and restarts.
+// The gateway's decisions on a real SQLite ledger with real CMS: each
+// purchase error the gateway decides, the settlement, and restarts.
 #include "roles/gateway/gateway_test_support.hpp"
 
 #include "payment/protocol_names.hpp"
