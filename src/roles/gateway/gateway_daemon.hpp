@@ -13,7 +13,7 @@
 #include "roles/gateway/gateway_outbox.hpp"
 #include "roles/gateway/gateway_processor.hpp"
 #include "roles/gateway/gateway_settings.hpp"
-#include "roles/gateway/random_ids.hpp"
+#include "roles/endpoint/random_ids.hpp"
 
 namespace sippay::roles::gateway {
 

@@ -15,7 +15,7 @@
 #include "payment/message_codec.hpp"
 #include "roles/gateway/gateway_outbox.hpp"
 #include "roles/gateway/gateway_processor.hpp"
-#include "roles/gateway/random_ids.hpp"
+#include "roles/endpoint/random_ids.hpp"
 #include "security/cms_enveloped_data.hpp"
 #include "security/cms_signed_data.hpp"
 #include "security/pki_crl.hpp"
