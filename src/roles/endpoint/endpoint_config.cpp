@@ -68,7 +68,7 @@ EndpointConfig load_endpoint_config(const toml::table& root, const std::filesyst
 
   const Section sip(source, "sip", section(root, source, "sip"));
   sip.check_keys({"listen", "proxy", "username", "password", "register", "register_expires", "accept_only_from",
-                  "max_body_bytes", "t1_ms"});
+                  "max_body_bytes", "t1_ms", "crypto_threads"});
   if (auto listen = sip.string("listen")) config.listen = *listen;
   const auto address = sip::parse_transport_address(config.listen);
   if (!address || address->protocol != sip::TransportProtocol::kTls) {
@@ -92,6 +92,7 @@ EndpointConfig load_endpoint_config(const toml::table& root, const std::filesyst
   config.max_body_bytes =
       static_cast<std::size_t>(sip.integer("max_body_bytes", 1024, 262144).value_or(65536));
   config.t1 = std::chrono::milliseconds(sip.integer("t1_ms", 1, 60000).value_or(500));
+  config.crypto_threads = static_cast<unsigned>(sip.integer("crypto_threads", 1, kMaxCryptoThreads).value_or(0));
   return config;
 }
 
