@@ -160,6 +160,7 @@ struct PaymentEndpoint::State {
   void finish_seal(std::uint64_t job, SealedBody sealed) {
     std::optional<PendingSend> send = take(sealing, job);
     if (!send) return;
+    if (stopped) sealed.error = fmt::format("not sent to {}: the endpoint has shut down", send->to_uri);
     if (!sealed.error.empty()) {
       SendResult result;
       result.error = std::move(sealed.error);
@@ -244,6 +245,13 @@ struct PaymentEndpoint::State {
 
   // Passes a checked message to the role's handler and sends its reply.
   void deliver(const InboundMessage& inbound, sip::UserAgent::MessageResponder& responder) {
+    // A body opened after the shutdown limit must not reach a role that
+    // has already closed its stores.
+    if (stopped) {
+      spdlog::info("endpoint {}: rejected MESSAGE with 503 (shut down), Call-ID {}", config.uri, inbound.call_id);
+      responder.respond({503, {}, "Retry-After: 5\r\n"});
+      return;
+    }
     if (!handler) {
       spdlog::info("endpoint {}: rejected MESSAGE with 503 (no handler), Call-ID {}", config.uri, inbound.call_id);
       responder.respond({503, "Not Ready", {}});
@@ -292,6 +300,7 @@ struct PaymentEndpoint::State {
   Handler handler;
   std::function<void(const SendResult&)> registration_handler;
   bool draining = false;  // set by shutdown: new MESSAGEs get 503
+  bool stopped = false;   // set when shutdown calls its `done`: no more handler calls or sends
   std::uint64_t next_job = 1;
   std::unordered_map<std::uint64_t, PendingSend> sealing;
   std::unordered_map<std::uint64_t, PendingReceive> receiving;
@@ -367,7 +376,10 @@ void PaymentEndpoint::shutdown(std::chrono::milliseconds limit, std::function<vo
     const auto deadline = std::chrono::steady_clock::now() + limit;
     state->wait_for_crypto(deadline, [state, deadline, done = std::move(done)]() mutable {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      state->agent->shutdown(std::max(left, std::chrono::milliseconds(0)), std::move(done));
+      state->agent->shutdown(std::max(left, std::chrono::milliseconds(0)), [state, done = std::move(done)] {
+        state->stopped = true;
+        if (done) done();
+      });
     });
   };
   if (state_->registration) {

@@ -93,8 +93,9 @@ class PaymentEndpoint {
 
   // Unregisters, answers new requests with 503, and waits up to `limit`
   // for bodies being sealed or opened and for transactions in progress;
-  // then closes the sockets and calls `done`. Destroying the endpoint
-  // instead waits only for crypto jobs already running.
+  // then closes the sockets and calls `done`. After that the handler is
+  // not called again, and a body sealed late fails its send. Destroying
+  // the endpoint instead waits only for crypto jobs already running.
   void shutdown(std::chrono::milliseconds limit, std::function<void()> done);
 
   const EndpointConfig& config() const;

@@ -283,6 +283,22 @@ TEST_F(PaymentEndpointTest, DestroyWithSealingInFlight) {
   EXPECT_TRUE(received_.empty());
 }
 
+TEST_F(PaymentEndpointTest, SealedAfterShutdownFailsSend) {
+  start();
+  std::optional<SendResult> result;
+  gateway_endpoint_->send(alice_.uri, kContent, {}, [&result](const SendResult& r) { result = r; });
+  // The gateway does not register, so a shutdown with no time left ends
+  // inside this call, before the sealed body comes back.
+  bool stopped = false;
+  gateway_endpoint_->shutdown(0ms, [&stopped] { stopped = true; });
+  EXPECT_TRUE(stopped);
+
+  ASSERT_TRUE(run_until(io_, [&] { return result.has_value(); }, 20s));
+  EXPECT_EQ(result->status, 0);
+  EXPECT_EQ(result->error, "not sent to sip:alice@pay.test: the endpoint has shut down");
+  EXPECT_TRUE(received_.empty());
+}
+
 // Many messages in both directions at once, with crypto pools of 1 and 4
 // threads: each arrives once, with its exact content.
 class PaymentEndpointPoolTest : public PaymentEndpointTest, public ::testing::WithParamInterface<unsigned> {};
