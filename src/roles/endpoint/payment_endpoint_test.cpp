@@ -283,6 +283,24 @@ TEST_F(PaymentEndpointTest, DestroyWithSealingInFlight) {
   EXPECT_TRUE(received_.empty());
 }
 
+TEST_F(PaymentEndpointTest, ShutdownWaitsForSealingSend) {
+  start();
+  alice_endpoint_->on_message([this](const InboundMessage& message) { return record(message, Reply{}); });
+  std::optional<SendResult> result;
+  gateway_endpoint_->send(alice_.uri, kContent, {}, [&result](const SendResult& r) { result = r; });
+  // The body is still being sealed when the shutdown starts, so the
+  // shutdown waits for it and then for its transaction.
+  bool stopped = false;
+  gateway_endpoint_->shutdown(20s, [&stopped] { stopped = true; });
+  EXPECT_FALSE(stopped);
+
+  ASSERT_TRUE(run_until(io_, [&] { return stopped; }, 30s));
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->status, 200) << result->summary();
+  ASSERT_EQ(received_.size(), 1u);
+  EXPECT_EQ(received_[0].content, kContent);
+}
+
 TEST_F(PaymentEndpointTest, SealedAfterShutdownFailsSend) {
   start();
   std::optional<SendResult> result;
