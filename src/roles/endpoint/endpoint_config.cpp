@@ -24,6 +24,7 @@ constexpr std::string_view kSipKeys[] = {
     "accept_only_from",
     "max_body_bytes",
     "t1_ms",
+    "crypto_threads",
 };
 
 void check_sip_uri(const Section& section, std::string_view key, const std::string& value, bool needs_user) {
@@ -88,6 +89,7 @@ EndpointConfig load_endpoint_config(const toml::table& root, const std::filesyst
   config.max_body_bytes =
       static_cast<std::size_t>(sip.integer("max_body_bytes", 1024, 262144).value_or(65536));
   config.t1 = std::chrono::milliseconds(sip.integer("t1_ms", 1, 60000).value_or(500));
+  config.crypto_threads = static_cast<unsigned>(sip.integer("crypto_threads", 1, kMaxCryptoThreads).value_or(0));
   return config;
 }
 

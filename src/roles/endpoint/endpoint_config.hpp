@@ -20,6 +20,9 @@ namespace sippay::roles {
 using config::ConfigError;
 using config::read_toml_file;
 
+// Upper bound of [sip] crypto_threads.
+inline constexpr unsigned kMaxCryptoThreads = 64;
+
 struct EndpointConfig {
   std::string uri;  // own address of record, e.g. sip:gateway@pay.test
   std::filesystem::path certificate, private_key, ca;  // PEM; ca = operator CA
@@ -37,6 +40,9 @@ struct EndpointConfig {
   std::size_t max_body_bytes = 65536;
   // No final response within this time: the send fails (408 or a transport error).
   std::chrono::milliseconds t1{500};
+  // Threads that seal and open S/MIME bodies off the I/O thread, at most
+  // kMaxCryptoThreads; 0: one per hardware thread.
+  unsigned crypto_threads = 0;
   // Set by the role, not read from the file: accept AuthEnvelopedData
   // bodies whose content is not signed (the merchant's purchase, whose
   // signature is the dual signature inside). InboundMessage::signer_verified
