@@ -1,10 +1,14 @@
 #include "roles/gateway/gateway_processor.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
+#include <type_traits>
 #include <variant>
 
 #include "payment/message_codec.hpp"
 #include "payment/protocol_names.hpp"
+#include "roles/endpoint/failpoint.hpp"
 #include "roles/gateway/gateway_outbox.hpp"
 #include "roles/gateway/gateway_schema.hpp"
 #include "roles/gateway/sql_gateway_store.hpp"
@@ -63,7 +67,7 @@ GatewayProcessor::GatewayProcessor(ledger::Ledger& ledger, const GatewayKeys& ke
 Handled GatewayProcessor::handle(std::string_view signer, std::string_view content) {
   auto message = payment::decode_any(content);
   if (!message) return error(400, "payment message: " + message.error().to_string());
-  return ledger_.transact([&](ledger::LedgerTransaction& tx) {
+  Handled committed = ledger_.transact([&](ledger::LedgerTransaction& tx) {
     const payment::UtcTime now = protocol_time(tx.now());
     SqlGatewayStore store(tx);
     LedgerGatewayServices services(tx, keys_, policy_.pin);
@@ -84,6 +88,11 @@ Handled GatewayProcessor::handle(std::string_view signer, std::string_view conte
     apply(tx, store, handled.actions);
     return handled;
   });
+  if (failpoint_armed()) {
+    const auto type = std::visit([](const auto& m) { return std::decay_t<decltype(m)>::kType; }, *message);
+    reach_failpoint(fmt::format("gateway-after-commit-{}", payment::to_string(type)));
+  }
+  return committed;
 }
 
 std::size_t GatewayProcessor::expire_due() {

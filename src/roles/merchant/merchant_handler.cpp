@@ -8,6 +8,7 @@
 
 #include "payment/message_codec.hpp"
 #include "payment/protocol_names.hpp"
+#include "roles/endpoint/failpoint.hpp"
 
 namespace sippay::roles::merchant {
 namespace {
@@ -17,6 +18,16 @@ payment::Handled error(int status, std::string reason) {
   handled.sip_status = status;
   handled.reason = std::move(reason);
   return handled;
+}
+
+// The failpoint after the commit of a message: "merchant-after-commit-" and
+// the message type, or "challenge" for a MESSAGE without body.
+std::string failpoint_name(std::string_view content) {
+  if (content.empty()) return "merchant-after-commit-challenge";
+  auto message = payment::decode_any(content);
+  if (!message) return "merchant-after-commit-undecodable";
+  const auto type = std::visit([](const auto& m) { return std::decay_t<decltype(m)>::kType; }, *message);
+  return fmt::format("merchant-after-commit-{}", payment::to_string(type));
 }
 
 }  // namespace
@@ -38,6 +49,7 @@ MerchantReply MerchantHandler::handle(const MerchantRequest& request,
     payment::Handled handled = dispatch(request, time);
     apply(handled.actions, time);
     transaction.commit();
+    if (failpoint_armed()) reach_failpoint(failpoint_name(request.content));
     return MerchantReply{handled.sip_status, std::move(handled.reason), std::move(handled.headers)};
   } catch (const std::exception& failure) {
     // The transaction rolled back: nothing of this message was recorded, so
