@@ -212,13 +212,15 @@ case_replayed_purchase() {
 
 # The signed confirmation ack is sent twice: the gateway posts once and
 # answers the second with 200 (the transaction is settled) and the receipt
-# again, which the wallet ignores.
+# again, which the wallet takes without a second outcome.
 case_repeated_confirmation() {
   tamper twice --repeat-ack
   [[ $buy_status -eq 0 ]] || { cat twice.out twice.err; fail "the purchase exited with status $buy_status"; }
   expect_line twice.out '^settled: transaction '
   expect_line twice.out '^confirmation-ack: 200 '
   expect_line twice.out '^second confirmation-ack: 200 '
+  expect_line twice.out '^after the second confirmation-ack: receipt x'
+  [[ $(grep -c '^settled' twice.out) == 1 ]] || { cat twice.out; fail "the outcome was reported more than once"; }
   expect_gateway_outbox_empty 10
   expect_balances $((opening - 250)) 250
   expect_stock coffee 99
@@ -236,32 +238,37 @@ case_confirmation_after_expiry() {
     --merchant sip:merchant@pay.test --item coffee --price 2.50 --pin-file "$deploy/alice.pin" \
     >late.out 2>late.err || buy_status=$?
   expect_refused late 'after the deadline\. \[expired\]'
-  expect_line late.out '^confirmed$'
+  expect_line late.out '^pay\? \[y/N\] confirmed$'
   expect_balances "$opening" 0
   expect_stock coffee 100
   expect_log gateway 'expired'
 }
 
 # alice's certificate is revoked and a new CRL published. The daemons read
-# the CRL at start (docs/roles.md), so each is restarted to use it: first
-# only the gateway, which then refuses the dual signature, then the
-# merchant too, which refuses before forwarding.
+# the CRL at start (docs/roles.md), so each is restarted to use it. First
+# only the gateway: the merchant, with the old CRL, forwards, and the
+# gateway refuses. No notice can be enveloped for the revoked certificate,
+# so alice gets no outcome and her purchase times out (10 s here), while
+# the merchant's notice releases the stock. Then the merchant too: it
+# answers the purchase 403 with the reason, before anything is reserved.
 case_certificate_revoked() {
   "$sippay" pki revoke --dir "$deploy/pki" --uri sip:alice@pay.test >revoke.out ||
     fail "sippay pki revoke exited with status $?"
+  sed -i 's/^\[customer\]$/[customer]\ntimeout = 10/' "$deploy/alice.toml"
   restart_gateway
   buy at-gateway coffee 2.50 --pin-file "$deploy/alice.pin" --yes
-  expect_refused at-gateway 'certificate is revoked; contact your operator\. \[certificate-revoked\]'
+  [[ $buy_status -eq 3 ]] || { cat at-gateway.out at-gateway.err; fail "expected a timeout (3), got $buy_status"; }
+  expect_line at-gateway.out '^timeout: no outcome arrived in time'
   expect_balances "$opening" 0
   expect_stock coffee 100
-  expect_log gateway 'certificate-revoked'
+  expect_log gateway 'refused: certificate-revoked; failure notice queued for sip:merchant@pay\.test'
 
   restart_merchant
   buy at-merchant coffee 2.50 --pin-file "$deploy/alice.pin" --yes
-  expect_refused at-merchant 'certificate is revoked; contact your operator\. \[certificate-revoked\]'
+  expect_refused at-merchant '^refused: the merchant refused the purchase: 403 Your certificate is revoked; contact your operator\.$'
   expect_balances "$opening" 0
   expect_stock coffee 100
-  expect_log merchant 'certificate-revoked'
+  expect_log merchant 'from sip:alice@pay\.test: 403 Your certificate is revoked'
 }
 
 # Runs a purchase in the background while the named daemon crashes at a

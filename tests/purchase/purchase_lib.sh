@@ -138,9 +138,12 @@ expect_line() {
 # restart) has a line matching the extended regex.
 # Usage: expect_log gateway|merchant REGEX
 expect_log() {
-  local role=$1 regex=$2
-  cat "$deploy/logs/$role".err "$deploy/logs/$role"-*.err 2>/dev/null | grep -qE -- "$regex" ||
-    fail "no $role log line matching '$regex'"
+  local role=$1 regex=$2 file
+  local files=("$deploy/logs/$role.err")
+  for file in "$deploy/logs/$role"-*.err; do
+    [[ -f $file ]] && files+=("$file")
+  done
+  grep -qE -- "$regex" "${files[@]}" || fail "no $role log line matching '$regex'"
 }
 
 restarts=0

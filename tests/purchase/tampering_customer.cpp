@@ -16,8 +16,10 @@
 //
 // It accepts every confirmation request at once. Output: the outcome in the
 // words of `sippay customer buy` ("settled: ..." or "refused: SENTENCE
-// [reason]"), then one line per extra step. Exit status: 0 settled,
-// 1 refused, 2 usage or configuration error, 3 no outcome in time.
+// [reason]"), then the answer to each extra message and the types of the
+// messages that arrived in the --linger seconds after it, so that the
+// gateway can still deliver what it sends in return. Exit status:
+// 0 settled, 1 refused, 2 usage or configuration error, 3 no outcome in time.
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
@@ -71,7 +73,7 @@ struct Options {
   bool replay_purchase = false;
   bool repeat_ack = false;
   int timeout_seconds = 60;
-  int linger_seconds = 3;  // how long to watch for messages after a replay
+  int linger_seconds = 3;  // how long to watch for messages after an extra step
 };
 
 std::string read_pin(const std::string& path) {
@@ -258,10 +260,24 @@ class TamperingCustomer {
     endpoint_.send(message.to, message.bytes, message.headers, [this, message, repeat](const roles::SendResult& first) {
       std::printf("confirmation-ack: %s\n", first.summary().c_str());
       if (!repeat) return;
+      watching_ = "second confirmation-ack";
       endpoint_.send(message.to, message.bytes, message.headers, [this](const roles::SendResult& second) {
         std::printf("second confirmation-ack: %s\n", second.summary().c_str());
-        step_done();
+        linger_then_step_done();
       });
+    });
+  }
+
+  // Waits --linger seconds, prints what arrived since `watching_` was set,
+  // and ends the extra step.
+  void linger_then_step_done() {
+    auto linger = std::make_shared<asio::steady_timer>(io_, std::chrono::seconds(options_.linger_seconds));
+    linger->async_wait([this, linger](std::error_code) {
+      for (const auto& [type, count] : received_since_) {
+        std::printf("after the %s: %s x%d\n", watching_.c_str(), type.c_str(), count);
+      }
+      if (received_since_.empty()) std::printf("after the %s: no message\n", watching_.c_str());
+      step_done();
     });
   }
 
@@ -271,19 +287,12 @@ class TamperingCustomer {
       step_done();
       return;
     }
-    replayed_ = true;
+    watching_ = "replay";
+    received_since_.clear();
     endpoint_.send_unsigned(sent_purchase_->to, sent_purchase_->bytes, sent_purchase_->headers,
                             [this](const roles::SendResult& result) {
                               std::printf("replayed purchase: %s\n", result.summary().c_str());
-                              auto linger = std::make_shared<asio::steady_timer>(
-                                  io_, std::chrono::seconds(options_.linger_seconds));
-                              linger->async_wait([this, linger](std::error_code) {
-                                for (const auto& [type, count] : received_after_replay_) {
-                                  std::printf("after the replay: %s x%d\n", type.c_str(), count);
-                                }
-                                if (received_after_replay_.empty()) std::printf("after the replay: no message\n");
-                                step_done();
-                              });
+                              linger_then_step_done();
                             });
   }
 
@@ -294,7 +303,7 @@ class TamperingCustomer {
     const payment::UtcTime now = payment::utc_now();
     const std::string type(
         payment::to_string(std::visit([](const auto& m) { return std::decay_t<decltype(m)>::kType; }, any.value())));
-    if (replayed_) ++received_after_replay_[type];
+    if (!watching_.empty()) ++received_since_[type];
     payment::WalletStep step;
     if (const auto* request = std::get_if<payment::ConfirmationRequest>(&any.value())) {
       step = machine_->on_confirmation_request(message.sender_uri, message.content, *request, now);
@@ -348,10 +357,10 @@ class TamperingCustomer {
   asio::steady_timer timer_;
   std::string purchase_id_;
   std::optional<payment::SendMessage> sent_purchase_;  // the last purchase with a body, as sent
-  std::map<std::string, int> received_after_replay_;   // message type: count
+  std::string watching_;                        // the extra step whose aftermath is counted
+  std::map<std::string, int> received_since_;   // message type: count, since watching_ was set
   bool registered_ = false;
   bool ack_repeated_ = false;
-  bool replayed_ = false;
   bool outcome_reported_ = false;
   bool finished_ = false;
   int steps_pending_ = 0;
@@ -374,7 +383,7 @@ int main(int argc, char** argv) {
   app.add_flag("--replay-purchase", options.replay_purchase, "Send the purchase's exact bytes again after the outcome");
   app.add_flag("--repeat-ack", options.repeat_ack, "Send the confirmation ack twice");
   app.add_option("--timeout", options.timeout_seconds, "Seconds to wait for the outcome")->check(CLI::Range(1, 600));
-  app.add_option("--linger", options.linger_seconds, "Seconds to watch for messages after a replay")
+  app.add_option("--linger", options.linger_seconds, "Seconds to watch for messages after a replay or second ack")
       ->check(CLI::Range(0, 60));
   CLI11_PARSE(app, argc, argv);
   spdlog::set_default_logger(spdlog::stderr_color_mt("tampering_customer"));
