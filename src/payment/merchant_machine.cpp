@@ -48,7 +48,7 @@ Handled MerchantMachine::on_purchase(const std::optional<PurchaseCredentials>& c
   record.currency = order->currency;
   if (signature.status == DualSignatureCheck::Status::kRevoked) {
     // No notice can be enveloped for a revoked certificate, so the refusal
-    // goes back in the SIP answer. Nothing is recorded or reserved.
+    // goes back in the SIP response. Nothing is recorded or reserved.
     return error(403, std::string(reason_info(ReasonCode::kCertificateRevoked).customer_text));
   }
   // Rebuilt from the OI bytes as received and H(PI) as the customer gave it.

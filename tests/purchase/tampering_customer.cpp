@@ -219,7 +219,7 @@ class TamperingCustomer {
     auto purchase = decoded(payment::decode<payment::Purchase>(purchase_bytes), "purchase");
     auto record = store_.find(purchase_id_);
     if (!record || record->payment_information.empty()) {
-      throw std::runtime_error("the wallet holds no payment details for the purchase");
+      throw std::runtime_error("the wallet has no payment details for the purchase");
     }
     auto payment_information =
         decoded(payment::decode<payment::PaymentInformation>(record->payment_information), "payment details");
@@ -314,7 +314,7 @@ class TamperingCustomer {
     } else {
       return roles::Reply{403, "a customer does not accept this message type", {}};
     }
-    // The machine has committed its store: the SIP answer goes first.
+    // The machine has committed its store, so the SIP response goes first.
     asio::post(io_, [this, step] { apply(step); });
     return roles::Reply{step.handled.sip_status, step.handled.reason, step.handled.headers};
   }

@@ -59,7 +59,7 @@ void apply(ledger::LedgerTransaction& tx, SqlGatewayStore& store,
 Handled error(int status, std::string reason) { return {status, std::move(reason), {}, {}}; }
 
 // Logs each failure notice a committed message queued, with its reason,
-// because the SIP answer to a refused request is 200 and does not show it.
+// because the SIP response to a refused request is 200 and does not show it.
 void log_failure_notices(const std::vector<payment::Action>& actions) {
   for (const payment::Action& action : actions) {
     const auto* send = std::get_if<payment::SendMessage>(&action);

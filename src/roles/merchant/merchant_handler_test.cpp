@@ -229,7 +229,7 @@ TEST_F(MerchantHandlerTest, SignatureOfAnotherSignerIsForbidden) {
   EXPECT_TRUE(outbox().empty());
 }
 
-// The refusal is the SIP answer, because the merchant's outbox could not
+// The refusal is the SIP response, because the merchant's outbox could not
 // envelope a notice for the revoked certificate.
 TEST_F(MerchantHandlerTest, RevokedCertificateIsForbidden) {
   const std::string nonce = challenge();
