@@ -20,14 +20,14 @@
 // messages that arrived in the --linger seconds after it, so that the
 // gateway can still deliver what it sends in return. Exit status:
 // 0 settled, 1 refused, 2 usage or configuration error, 3 no outcome in time.
-#include <CLI/CLI.hpp>
-#include <asio/io_context.hpp>
-#include <asio/post.hpp>
-#include <asio/steady_timer.hpp>
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -79,13 +79,16 @@ struct Options {
 std::string read_pin(const std::string& path) {
   std::ifstream file(path);
   std::string pin;
-  if (!file || !std::getline(file, pin)) throw std::runtime_error(fmt::format("--pin-file {}: cannot read a line", path));
+  if (!file || !std::getline(file, pin))
+    throw std::runtime_error(fmt::format("--pin-file {}: cannot read a line", path));
   return pin;
 }
 
 template <class T>
 T decoded(const payment::DecodeResult<T>& result, std::string_view what) {
-  if (!result) throw std::runtime_error(fmt::format("cannot decode the {}: {}", what, result.error().to_string()));
+  if (!result)
+    throw std::runtime_error(
+        fmt::format("cannot decode the {}: {}", what, result.error().to_string()));
   return result.value();
 }
 
@@ -118,13 +121,16 @@ class TamperingCustomer {
     roles::PeerDirectory peers(config.endpoint.peer_certificates);
     auto gateway = peers.find(config.gateway);
     if (!trust || !certificate || !key || !gateway) {
-      throw std::runtime_error("[identity]: cannot load the certificate, key, CA or the gateway's certificate");
+      throw std::runtime_error(
+          "[identity]: cannot load the certificate, key, CA or the gateway's certificate");
     }
     services_ = std::make_unique<roles::SecureWalletServices>(
         security::SignerCredentials{certificate.value(), key.value(), {}}, *gateway, trust.value());
     machine_ = std::make_unique<payment::WalletMachine>(
-        store_, *services_, ids_, payment::WalletConfig{config.account, config.gateway, config.max_challenges});
-    endpoint_.on_message([this](const roles::InboundMessage& message) { return on_message(message); });
+        store_, *services_, ids_,
+        payment::WalletConfig{config.account, config.gateway, config.max_challenges});
+    endpoint_.on_message(
+        [this](const roles::InboundMessage& message) { return on_message(message); });
   }
 
   int run() {
@@ -138,7 +144,8 @@ class TamperingCustomer {
       start_purchase();
     });
     if (std::error_code error = endpoint_.start()) {
-      throw std::runtime_error(fmt::format("cannot listen on {}: {}", endpoint_.config().listen, error.message()));
+      throw std::runtime_error(
+          fmt::format("cannot listen on {}: {}", endpoint_.config().listen, error.message()));
     }
     timer_.expires_after(std::chrono::seconds(options_.timeout_seconds));
     timer_.async_wait([this](std::error_code error) {
@@ -173,15 +180,18 @@ class TamperingCustomer {
     }
     if (step.ask_user) {
       asio::post(io_, [this, purchase_id = step.ask_user->purchase_id] {
-        apply(machine_->on_user_decision(purchase_id, payment::Decision::kAccept, payment::utc_now()));
+        apply(machine_->on_user_decision(purchase_id, payment::Decision::kAccept,
+                                         payment::utc_now()));
       });
     }
     if (step.receipt) {
-      report_outcome(kExitSettled, fmt::format("settled: transaction {}", step.receipt->transaction_id));
+      report_outcome(kExitSettled,
+                     fmt::format("settled: transaction {}", step.receipt->transaction_id));
     }
     if (step.failure) {
-      report_outcome(kExitRefused, fmt::format("refused: {} [{}]", roles::describe_failure(*step.failure),
-                                               payment::to_string(step.failure->reason)));
+      report_outcome(kExitRefused,
+                     fmt::format("refused: {} [{}]", roles::describe_failure(*step.failure),
+                                 payment::to_string(step.failure->reason)));
     }
     if (step.handled.sip_status >= 300 && step.handled.actions.empty() && !step.ask_user) {
       report_outcome(kExitRefused, fmt::format("refused: {}", step.handled.reason));
@@ -222,9 +232,11 @@ class TamperingCustomer {
       throw std::runtime_error("the wallet has no payment details for the purchase");
     }
     auto payment_information =
-        decoded(payment::decode<payment::PaymentInformation>(record->payment_information), "payment details");
+        decoded(payment::decode<payment::PaymentInformation>(record->payment_information),
+                "payment details");
     payment_information.amount = 1;
-    const payment::PaymentBundle bundle{payment::encode(payment_information), purchase.dual_signature};
+    const payment::PaymentBundle bundle{payment::encode(payment_information),
+                                        purchase.dual_signature};
     purchase.payment_envelope = services_->envelope_for_gateway(payment::encode(bundle));
     std::printf("tampered: payment amount 1 after the dual signature\n");
     return payment::encode(purchase);
@@ -248,7 +260,8 @@ class TamperingCustomer {
       apply(machine_->on_purchase_accepted(purchase_id_, next_nonce));
       return;
     }
-    report_outcome(kExitRefused, fmt::format("refused: the merchant answered {}", result.summary()));
+    report_outcome(kExitRefused,
+                   fmt::format("refused: the merchant answered {}", result.summary()));
   }
 
   void send_ack(const payment::SendMessage& message) {
@@ -257,21 +270,25 @@ class TamperingCustomer {
       ack_repeated_ = true;
       ++steps_pending_;
     }
-    endpoint_.send(message.to, message.bytes, message.headers, [this, message, repeat](const roles::SendResult& first) {
-      std::printf("confirmation-ack: %s\n", first.summary().c_str());
-      if (!repeat) return;
-      watching_ = "second confirmation-ack";
-      endpoint_.send(message.to, message.bytes, message.headers, [this](const roles::SendResult& second) {
-        std::printf("second confirmation-ack: %s\n", second.summary().c_str());
-        linger_then_step_done();
-      });
-    });
+    endpoint_.send(message.to, message.bytes, message.headers,
+                   [this, message, repeat](const roles::SendResult& first) {
+                     std::printf("confirmation-ack: %s\n", first.summary().c_str());
+                     if (!repeat) return;
+                     watching_ = "second confirmation-ack";
+                     endpoint_.send(message.to, message.bytes, message.headers,
+                                    [this](const roles::SendResult& second) {
+                                      std::printf("second confirmation-ack: %s\n",
+                                                  second.summary().c_str());
+                                      linger_then_step_done();
+                                    });
+                   });
   }
 
   // Waits --linger seconds, prints what arrived since `watching_` was set,
   // and ends the extra step.
   void linger_then_step_done() {
-    auto linger = std::make_shared<asio::steady_timer>(io_, std::chrono::seconds(options_.linger_seconds));
+    auto linger =
+        std::make_shared<asio::steady_timer>(io_, std::chrono::seconds(options_.linger_seconds));
     linger->async_wait([this, linger](std::error_code) {
       for (const auto& [type, count] : received_since_) {
         std::printf("after the %s: %s x%d\n", watching_.c_str(), type.c_str(), count);
@@ -301,8 +318,8 @@ class TamperingCustomer {
     auto any = payment::decode_any(message.content);
     if (!any) return roles::Reply{400, any.error().to_string(), {}};
     const payment::UtcTime now = payment::utc_now();
-    const std::string type(
-        payment::to_string(std::visit([](const auto& m) { return std::decay_t<decltype(m)>::kType; }, any.value())));
+    const std::string type(payment::to_string(
+        std::visit([](const auto& m) { return std::decay_t<decltype(m)>::kType; }, any.value())));
     if (!watching_.empty()) ++received_since_[type];
     payment::WalletStep step;
     if (const auto* request = std::get_if<payment::ConfirmationRequest>(&any.value())) {
@@ -357,8 +374,8 @@ class TamperingCustomer {
   asio::steady_timer timer_;
   std::string purchase_id_;
   std::optional<payment::SendMessage> sent_purchase_;  // the last purchase with a body, as sent
-  std::string watching_;                        // the extra step whose aftermath is counted
-  std::map<std::string, int> received_since_;   // message type: count, since watching_ was set
+  std::string watching_;                               // the extra step whose aftermath is counted
+  std::map<std::string, int> received_since_;  // message type: count, since watching_ was set
   bool registered_ = false;
   bool ack_repeated_ = false;
   bool outcome_reported_ = false;
@@ -373,23 +390,28 @@ class TamperingCustomer {
 int main(int argc, char** argv) {
   sippay::tests::Options options;
   CLI::App app{"A customer that alters one step of a purchase, for the purchase tests"};
-  app.add_option("--config", options.config, "The customer's TOML file, as for `sippay customer`")->required();
+  app.add_option("--config", options.config, "The customer's TOML file, as for `sippay customer`")
+      ->required();
   app.add_option("--merchant", options.merchant, "The merchant's SIP URI")->required();
   app.add_option("--item", options.item, "The item id")->required();
   app.add_option("--price", options.price, "The unit price in minor units")->required();
   app.add_option("--pin-file", options.pin_file, "File whose first line is the PIN")->required();
   app.add_option("--tamper", options.tamper, "Alter the order or the payment details after signing")
       ->check(CLI::IsMember({"order", "payment"}));
-  app.add_flag("--replay-purchase", options.replay_purchase, "Send the purchase's exact bytes again after the outcome");
+  app.add_flag("--replay-purchase", options.replay_purchase,
+               "Send the purchase's exact bytes again after the outcome");
   app.add_flag("--repeat-ack", options.repeat_ack, "Send the confirmation ack twice");
-  app.add_option("--timeout", options.timeout_seconds, "Seconds to wait for the outcome")->check(CLI::Range(1, 600));
-  app.add_option("--linger", options.linger_seconds, "Seconds to watch for messages after a replay or second ack")
+  app.add_option("--timeout", options.timeout_seconds, "Seconds to wait for the outcome")
+      ->check(CLI::Range(1, 600));
+  app.add_option("--linger", options.linger_seconds,
+                 "Seconds to watch for messages after a replay or second ack")
       ->check(CLI::Range(0, 60));
   CLI11_PARSE(app, argc, argv);
   spdlog::set_default_logger(spdlog::stderr_color_mt("tampering_customer"));
 
   try {
-    const sippay::roles::CustomerConfig config = sippay::roles::load_customer_config(options.config);
+    const sippay::roles::CustomerConfig config =
+        sippay::roles::load_customer_config(options.config);
     sippay::tests::TamperingCustomer customer(config, options);
     return customer.run();
   } catch (const std::exception& error) {

@@ -125,22 +125,24 @@ void CustomerWallet::send_purchase() {
   if (purchase_message_.bytes.empty()) {
     endpoint_.send_empty(purchase_message_.to, purchase_message_.headers, answer);
   } else {
-    endpoint_.send_unsigned(purchase_message_.to, purchase_message_.bytes, purchase_message_.headers, answer);
+    endpoint_.send_unsigned(purchase_message_.to, purchase_message_.bytes,
+                            purchase_message_.headers, answer);
   }
 }
 
 void CustomerWallet::on_purchase_answer(const SendResult& result) {
   if (!done_) return;
-  // No answer, a timeout, an unreachable or failed next hop: the merchant may
-  // have committed the purchase before it failed to answer, so the same bytes
-  // go again, which it treats as a retransmission.
+  // No final response, a timeout, an unreachable or failed next hop: the
+  // merchant may have committed the purchase before it failed to respond, so
+  // the same bytes go again, which it treats as a retransmission.
   const bool fate_open = result.status == 0 || result.status == 408 || result.status == 480 ||
                          result.status == 500 || result.status == 503;
   if (fate_open && purchase_resends_ < kMaxPurchaseResends) {
     const auto delay = std::chrono::seconds(1 << purchase_resends_);
     ++purchase_resends_;
-    spdlog::warn("customer: purchase {}: the merchant answered {}; resending in {} s ({} of {})", purchase_id_,
-                 result.summary(), delay.count(), purchase_resends_, kMaxPurchaseResends);
+    spdlog::warn("customer: purchase {}: the merchant responded {}; resending in {} s ({} of {})",
+                 purchase_id_, result.summary(), delay.count(), purchase_resends_,
+                 kMaxPurchaseResends);
     resend_timer_.expires_after(delay);
     resend_timer_.async_wait([this](std::error_code error) {
       if (!error && done_) send_purchase();

@@ -34,9 +34,9 @@ struct HistoryOutcome {
 
 class CustomerWallet {
  public:
-  // Resends of one purchase message after no answer, 408, 480, 500 or 503,
-  // waiting 1, 2, 4 and 8 s. The merchant treats a purchase id it holds as
-  // a retransmission, so a resend never reserves or pays twice.
+  // Resends of one purchase message after no final response, 408, 480, 500
+  // or 503, waiting 1, 2, 4 and 8 s. The merchant treats a purchase id it
+  // already stores as a retransmission, so a resend never reserves or pays twice.
   static constexpr int kMaxPurchaseResends = 4;
 
   // Asked with the gateway's confirmation request; returns the user's choice.
@@ -69,7 +69,7 @@ class CustomerWallet {
   payment::WalletConfig config_;
   asio::steady_timer timer_;
   // The purchase message last sent (the challenge probe or the purchase), and
-  // how often it was resent after an answer that leaves its fate open.
+  // how often it was resent after a response that leaves its fate open.
   payment::SendMessage purchase_message_;
   int purchase_resends_ = 0;
   asio::steady_timer resend_timer_;

@@ -241,8 +241,10 @@ TEST_F(CustomerWalletTest, PurchaseResendsStopAfterLimit) {
   unavailable_answers_ = CustomerWallet::kMaxPurchaseResends + 1;
   const PurchaseOutcome outcome = buy(payment::Decision::kAccept);
   EXPECT_EQ(outcome.kind, PurchaseOutcome::Kind::kTimeout);
-  EXPECT_EQ(outcome.message, "the merchant could not be reached: 500 Next Hop Unavailable (resent 4 times)");
-  EXPECT_EQ(purchases_seen_.size(), static_cast<std::size_t>(CustomerWallet::kMaxPurchaseResends + 1));
+  EXPECT_EQ(outcome.message,
+            "the merchant could not be reached: 500 Next Hop Unavailable (resent 4 times)");
+  EXPECT_EQ(purchases_seen_.size(),
+            static_cast<std::size_t>(CustomerWallet::kMaxPurchaseResends + 1));
   EXPECT_FALSE(ack_.has_value());
 }
 

@@ -1,15 +1,15 @@
 #include "roles/endpoint/failpoint.hpp"
 
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdlib>
-#include <spdlog/spdlog.h>
 
 namespace sippay::roles {
 namespace {
 
-// Written at start, before the I/O thread runs; read only afterwards.
+// Written at start, before the I/O thread runs, and only read afterwards.
 std::string& armed_point() {
   static std::string point;
   return point;

@@ -1,7 +1,7 @@
 // Failpoints for crash tests: a daemon started with the environment variable
 // SIPPAY_FAILPOINT=NAME kills itself with SIGKILL when its processing
 // reaches the point NAME, so a test can crash it at a precise moment (for
-// instance after a ledger commit, before the SIP answer). Without the
+// instance after a ledger commit, before the SIP response). Without the
 // variable nothing is armed and reach_failpoint() only compares with an
 // empty string. docs/roles.md lists the points.
 #pragma once

@@ -33,14 +33,16 @@ TEST_F(FailpointTest, OtherPointReturns) {
 TEST_F(FailpointTest, ArmedPointKillsTheProcess) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   arm_failpoint("gateway-after-commit-confirmation-ack");
-  EXPECT_EXIT(reach_failpoint("gateway-after-commit-confirmation-ack"), ::testing::KilledBySignal(SIGKILL), "");
+  EXPECT_EXIT(reach_failpoint("gateway-after-commit-confirmation-ack"),
+              ::testing::KilledBySignal(SIGKILL), "");
 }
 
 TEST_F(FailpointTest, EnvironmentArmsThePoint) {
   setenv(kFailpointVariable, "merchant-after-commit-purchase", 1);
   arm_failpoint_from_environment();
   EXPECT_TRUE(failpoint_armed());
-  EXPECT_EXIT(reach_failpoint("merchant-after-commit-purchase"), ::testing::KilledBySignal(SIGKILL), "");
+  EXPECT_EXIT(reach_failpoint("merchant-after-commit-purchase"), ::testing::KilledBySignal(SIGKILL),
+              "");
 }
 
 TEST_F(FailpointTest, EmptyVariableArmsNothing) {

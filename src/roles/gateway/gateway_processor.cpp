@@ -66,8 +66,8 @@ void log_failure_notices(const std::vector<payment::Action>& actions) {
     if (send == nullptr || send->type != payment::MessageType::kFailureNotice) continue;
     auto notice = payment::decode<payment::FailureNotice>(send->bytes);
     if (!notice) continue;
-    spdlog::info("gateway: purchase {} refused: {}; failure notice queued for {}", notice.value().purchase_id,
-                 payment::to_string(notice.value().reason), send->to);
+    spdlog::info("gateway: purchase {} refused: {}; failure notice queued for {}",
+                 notice.value().purchase_id, payment::to_string(notice.value().reason), send->to);
   }
 }
 
@@ -105,7 +105,8 @@ Handled GatewayProcessor::handle(std::string_view signer, std::string_view conte
   });
   log_failure_notices(committed.actions);
   if (failpoint_armed()) {
-    const auto type = std::visit([](const auto& m) { return std::decay_t<decltype(m)>::kType; }, *message);
+    const auto type =
+        std::visit([](const auto& m) { return std::decay_t<decltype(m)>::kType; }, *message);
     reach_failpoint(fmt::format("gateway-after-commit-{}", payment::to_string(type)));
   }
   return committed;

@@ -27,7 +27,8 @@ std::string failpoint_name(std::string_view content) {
   if (content.empty()) return "merchant-after-commit-challenge";
   auto message = payment::decode_any(content);
   if (!message) return "merchant-after-commit-undecodable";
-  const auto type = std::visit([](const auto& m) { return std::decay_t<decltype(m)>::kType; }, *message);
+  const auto type =
+      std::visit([](const auto& m) { return std::decay_t<decltype(m)>::kType; }, *message);
   return fmt::format("merchant-after-commit-{}", payment::to_string(type));
 }
 
