@@ -85,10 +85,10 @@ std::string read_pin(const std::string& path) {
 }
 
 template <class T>
-T decoded(const payment::DecodeResult<T>& result, std::string_view what) {
+T decoded(const payment::DecodeResult<T>& result, std::string_view message_name) {
   if (!result)
     throw std::runtime_error(
-        fmt::format("cannot decode the {}: {}", what, result.error().to_string()));
+        fmt::format("cannot decode the {}: {}", message_name, result.error().to_string()));
   return result.value();
 }
 
