@@ -2,6 +2,7 @@
 
 #include "payment/dual_signature.hpp"
 #include "payment/message_codec.hpp"
+#include "payment/reason_code.hpp"
 
 namespace sippay::payment {
 namespace {
@@ -46,7 +47,9 @@ Handled MerchantMachine::on_purchase(const std::optional<PurchaseCredentials>& c
   record.amount = order->amount;
   record.currency = order->currency;
   if (signature.status == DualSignatureCheck::Status::kRevoked) {
-    return refuse(std::move(record), ReasonCode::kCertificateRevoked, now);
+    // No notice can be enveloped for a revoked certificate, so the refusal
+    // goes back in the SIP response. Nothing is recorded or reserved.
+    return error(403, std::string(reason_info(ReasonCode::kCertificateRevoked).customer_text));
   }
   // Rebuilt from the OI bytes as received and H(PI) as the customer gave it.
   if (signature.content !=

@@ -170,6 +170,180 @@ case_merchant_restart() {
   expect_stock coffee 98
 }
 
+# The order is changed after alice's dual signature (two coffees for the
+# price of one): the merchant's check of DS over H(OI) fails.
+case_tampered_order() {
+  tamper tampered --tamper order
+  expect_refused tampered 'altered on the way\. \[dual-signature-invalid\]'
+  expect_line tampered.out '^tampered: order quantity 2'
+  expect_balances "$opening" 0
+  expect_stock coffee 100
+  expect_log merchant 'dual-signature-invalid'
+}
+
+# The payment details are changed after the dual signature (amount 0.01)
+# and enveloped for the gateway beside the original DS. The merchant sees
+# the original H(PI) and forwards; the gateway's DS check over the H(PI) it
+# computes fails, and the merchant releases the stock on its notice.
+case_tampered_payment() {
+  tamper tampered --tamper payment
+  expect_refused tampered 'altered on the way\. \[dual-signature-invalid\]'
+  expect_line tampered.out '^tampered: payment amount 1 '
+  expect_balances "$opening" 0
+  expect_stock coffee 100
+  expect_log gateway 'dual-signature-invalid'
+}
+
+# The settled purchase's exact bytes, with the same Authorization, in a new
+# SIP transaction: the merchant already stores the purchase id, so it
+# responds 200 with no new effect (docs/merchant.md, step 3). Nothing is
+# forwarded again, and the money moves once.
+case_replayed_purchase() {
+  tamper replay --replay-purchase
+  [[ $buy_status -eq 0 ]] || { cat replay.out replay.err; fail "the purchase exited with status $buy_status"; }
+  expect_line replay.out '^settled: transaction '
+  expect_line replay.out '^replayed purchase: 200 '
+  expect_line replay.out '^after the replay: no message$'
+  expect_balances $((opening - 250)) 250
+  expect_stock coffee 99
+  expect_gateway_outbox_empty 10
+  expect_balances $((opening - 250)) 250
+}
+
+# The signed confirmation ack is sent twice: the gateway posts once and
+# answers the second with 200 (the transaction is settled) and the receipt
+# again, which the wallet takes without a second outcome.
+case_repeated_confirmation() {
+  tamper twice --repeat-ack
+  [[ $buy_status -eq 0 ]] || { cat twice.out twice.err; fail "the purchase exited with status $buy_status"; }
+  expect_line twice.out '^settled: transaction '
+  expect_line twice.out '^confirmation-ack: 200 '
+  expect_line twice.out '^second confirmation-ack: 200 '
+  expect_line twice.out '^after the second confirmation-ack: receipt x'
+  [[ $(grep -c '^settled' twice.out) == 1 ]] || { cat twice.out; fail "the outcome was reported more than once"; }
+  expect_gateway_outbox_empty 10
+  expect_balances $((opening - 250)) 250
+  expect_stock coffee 99
+}
+
+# The gateway's confirmation window is 10 s and its expiry sweep hourly, so
+# the deadline is enforced where the ack is decided, not by the sweep. The
+# customer answers after 13 s: the ack is refused as expired, the
+# reservation voided, and the merchant releases the stock on the notice.
+case_confirmation_after_expiry() {
+  printf 'confirmation_timeout_seconds = 10\nexpiry_sweep_seconds = 3600\n' >>"$deploy/gateway.toml"
+  restart_gateway
+  buy_status=0
+  { sleep 13; echo y; } | timeout 60 "$sippay" customer buy --config "$deploy/alice.toml" \
+    --merchant sip:merchant@pay.test --item coffee --price 2.50 --pin-file "$deploy/alice.pin" \
+    >late.out 2>late.err || buy_status=$?
+  expect_refused late 'after the deadline\. \[expired\]'
+  expect_line late.out '^pay\? \[y/N\] confirmed$'
+  expect_balances "$opening" 0
+  expect_stock coffee 100
+  expect_log gateway 'expired'
+}
+
+# alice's certificate is revoked and a new CRL published. The daemons read
+# the CRL at start (docs/roles.md), so each is restarted to use it. First
+# only the gateway: the merchant, with the old CRL, forwards, and the
+# gateway refuses. No notice can be enveloped for the revoked certificate,
+# so alice gets no outcome and her purchase times out (10 s here), while
+# the merchant's notice releases the stock. Then the merchant too: it
+# answers the purchase 403 with the reason, before anything is reserved.
+case_certificate_revoked() {
+  "$sippay" pki revoke --dir "$deploy/pki" --uri sip:alice@pay.test >revoke.out ||
+    fail "sippay pki revoke exited with status $?"
+  sed -i 's/^\[customer\]$/[customer]\ntimeout = 10/' "$deploy/alice.toml"
+  restart_gateway
+  buy at-gateway coffee 2.50 --pin-file "$deploy/alice.pin" --yes
+  [[ $buy_status -eq 3 ]] || { cat at-gateway.out at-gateway.err; fail "expected a timeout (3), got $buy_status"; }
+  expect_line at-gateway.out '^timeout: no outcome arrived in time'
+  expect_balances "$opening" 0
+  expect_stock coffee 100
+  expect_log gateway 'refused: certificate-revoked; failure notice queued for sip:merchant@pay\.test'
+
+  restart_merchant
+  buy at-merchant coffee 2.50 --pin-file "$deploy/alice.pin" --yes
+  expect_refused at-merchant '^refused: the merchant refused the purchase: 403 Your certificate is revoked; contact your operator\.$'
+  expect_balances "$opening" 0
+  expect_stock coffee 100
+  expect_log merchant 'from sip:alice@pay\.test: 403 Your certificate is revoked'
+}
+
+# Runs a purchase in the background while the named daemon crashes at a
+# failpoint, then restarts it. Sets buy_status.
+# Usage: buy_through_crash NAME gateway|merchant FAILPOINT
+buy_through_crash() {
+  local name=$1 role=$2 point=$3
+  "restart_$role" SIPPAY_FAILPOINT="$point"
+  local crashing_pid
+  [[ $role == gateway ]] && crashing_pid=$gateway_pid || crashing_pid=$merchant_pid
+  # buy runs in a subshell, which exits with its status.
+  (
+    buy "$name" coffee 2.50 --pin-file "$deploy/alice.pin" --yes
+    exit "$buy_status"
+  ) &
+  local buyer=$!
+  expect_exit "$crashing_pid" 30 "the $role with failpoint $point"
+  expect_log "$role" "failpoint $point reached"
+  "restart_$role"
+  buy_status=0
+  wait "$buyer" || buy_status=$?
+}
+
+# The gateway dies after committing the reservation and queuing the
+# confirmation request, before answering the merchant. After the restart
+# the merchant's resent request finds the same transaction, the outbox
+# delivers the confirmation request, and the purchase settles once.
+case_gateway_crash_after_request() {
+  buy_through_crash crash gateway gateway-after-commit-payment-request
+  [[ $buy_status -eq 0 ]] || { cat crash.out crash.err; fail "the purchase exited with status $buy_status"; }
+  expect_line crash.out '^settled: paid 2\.50 EUR'
+  expect_gateway_outbox_empty 30
+  expect_balances $((opening - 250)) 250
+  expect_stock coffee 99
+}
+
+# The gateway dies after posting the transfer and queuing the receipts,
+# before answering the customer's ack. After the restart the outbox
+# delivers the receipts: settled once.
+case_gateway_crash_after_ack() {
+  buy_through_crash crash gateway gateway-after-commit-confirmation-ack
+  [[ $buy_status -eq 0 ]] || { cat crash.out crash.err; fail "the purchase exited with status $buy_status"; }
+  expect_line crash.out '^settled: paid 2\.50 EUR'
+  expect_gateway_outbox_empty 30
+  expect_balances $((opening - 250)) 250
+  expect_stock coffee 99
+}
+
+# The merchant dies after committing the reservation and queuing its
+# payment request, before answering the customer. The customer resends
+# the same purchase; the restarted merchant treats it as a retransmission
+# and its outbox forwards the request once: settled once.
+case_merchant_crash_after_purchase() {
+  buy_through_crash crash merchant merchant-after-commit-purchase
+  [[ $buy_status -eq 0 ]] || { cat crash.out crash.err; fail "the purchase exited with status $buy_status"; }
+  expect_line crash.out '^settled: paid 2\.50 EUR'
+  expect_gateway_outbox_empty 30
+  expect_balances $((opening - 250)) 250
+  expect_stock coffee 99
+}
+
+# The merchant dies after recording the gateway's receipt, before answering
+# it. The gateway resends the receipt to the restarted merchant, which
+# already recorded it: the order is delivered once and the outbox drains.
+# The first resend can wait for the SIP transaction timeout (64*T1 = 32 s)
+# and then meet the dead merchant's stale binding, hence the long wait.
+case_merchant_crash_after_receipt() {
+  buy_through_crash crash merchant merchant-after-commit-receipt
+  [[ $buy_status -eq 0 ]] || { cat crash.out crash.err; fail "the purchase exited with status $buy_status"; }
+  expect_line crash.out '^settled: paid 2\.50 EUR'
+  expect_gateway_outbox_empty 90
+  expect_balances $((opening - 250)) 250
+  expect_stock coffee 99
+}
+
 purchase_init
 declare -F "case_$case_name" >/dev/null || fail "unknown case $case_name"
 "case_$case_name"

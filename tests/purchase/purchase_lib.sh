@@ -1,5 +1,6 @@
 # Helpers of the purchase tests. Source this file with the sippay binary as
-# $1, then call purchase_init. All traffic stays on 127.0.0.1.
+# $1 and the tampering_customer binary as $3 (optional), then call
+# purchase_init. All traffic stays on 127.0.0.1.
 #
 # purchase_init starts a fresh deployment with `sippay demo --keep
 # --no-purchase` in the test's temporary folder: proxy, gateway and merchant
@@ -10,6 +11,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../interop/lib.sh"
 
 sippay=$(realpath "$1")
+tampering_customer=
+[[ -n ${3:-} ]] && tampering_customer=$(realpath "$3")
 deploy=
 proxy_pid= gateway_pid= merchant_pid=
 
@@ -110,4 +113,81 @@ expect_stock() {
     sleep 0.1
   done
   fail "stock of $item: expected $count, got $(stock "$item")"
+}
+
+# Runs tampering_customer as alice with her PIN file for one coffee (2.50),
+# plus the given options. Output in NAME.out and NAME.err; sets buy_status.
+# Usage: tamper NAME [OPTION...]
+tamper() {
+  local name=$1
+  shift
+  [[ -n $tampering_customer ]] || fail "no tampering_customer binary given as the third argument"
+  buy_status=0
+  timeout 90 "$tampering_customer" --config "$deploy/alice.toml" --merchant sip:merchant@pay.test \
+    --item coffee --price 250 --pin-file "$deploy/alice.pin" "$@" >"$name.out" 2>"$name.err" </dev/null ||
+    buy_status=$?
+}
+
+# Fails unless the output file contains a line matching the extended regex.
+expect_line() {
+  local file=$1 regex=$2
+  grep -qE -- "$regex" "$file" || { cat "$file"; fail "$file: no line matching '$regex'"; }
+}
+
+# Fails unless a log of the role (its first run from the demo and every
+# restart) has a line matching the extended regex.
+# Usage: expect_log gateway|merchant REGEX
+expect_log() {
+  local role=$1 regex=$2 file
+  local files=("$deploy/logs/$role.err")
+  for file in "$deploy/logs/$role"-*.err; do
+    [[ -f $file ]] && files+=("$file")
+  done
+  grep -qE -- "$regex" "${files[@]}" || fail "no $role log line matching '$regex'"
+}
+
+restarts=0
+
+# Stops the gateway (SIGTERM) and starts it again on the same files, with
+# any VARIABLE=VALUE given in its environment (such as SIPPAY_FAILPOINT).
+# Usage: restart_gateway [VARIABLE=VALUE...]
+restart_gateway() {
+  stop_pid "$gateway_pid"
+  restarts=$((restarts + 1))
+  start_background "$deploy/logs/gateway-$restarts.out" "$deploy/logs/gateway-$restarts.err" \
+    env "$@" "$sippay" gateway --config "$deploy/gateway.toml"
+  gateway_pid=$last_pid
+  wait_for_lines "$deploy/logs/gateway-$restarts.out" 'listening' 1 20
+}
+
+# As restart_gateway, for the merchant; waits until it listens.
+restart_merchant() {
+  stop_pid "$merchant_pid"
+  restarts=$((restarts + 1))
+  start_background "$deploy/logs/merchant-$restarts.out" "$deploy/logs/merchant-$restarts.err" \
+    env "$@" "$sippay" merchant --config "$deploy/merchant.toml"
+  merchant_pid=$last_pid
+  wait_for_lines "$deploy/logs/merchant-$restarts.out" 'listening' 1 20
+}
+
+# Waits up to SECONDS for a process to exit. Fails if it is still running.
+expect_exit() {
+  local pid=$1 seconds=$2 what=$3 tick
+  for ((tick = 0; tick < seconds * 10; tick++)); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  fail "$what is still running after ${seconds}s"
+}
+
+# Fails unless the gateway's outbox is empty within SECONDS: every receipt
+# and notice was delivered.
+expect_gateway_outbox_empty() {
+  local seconds=$1 tick rows
+  for ((tick = 0; tick < seconds * 10; tick++)); do
+    rows=$(sqlite3 -readonly "$deploy/ledger.sqlite" 'SELECT count(*) FROM gateway_outbox')
+    [[ $rows == 0 ]] && return 0
+    sleep 0.1
+  done
+  fail "the gateway's outbox still has $rows message(s) after ${seconds}s"
 }

@@ -46,7 +46,8 @@ CustomerWallet::CustomerWallet(PaymentEndpoint& endpoint, payment::WalletStore& 
       machine_(store, services, ids, config),
       ids_(ids),
       config_(std::move(config)),
-      timer_(endpoint.io()) {}
+      timer_(endpoint.io()),
+      resend_timer_(endpoint.io()) {}
 
 void CustomerWallet::buy(const payment::Offer& offer, std::string_view pin, Confirm confirm,
                          std::chrono::seconds timeout, std::function<void(const PurchaseOutcome&)> done) {
@@ -67,6 +68,7 @@ void CustomerWallet::buy(const payment::Offer& offer, std::string_view pin, Conf
 void CustomerWallet::finish(PurchaseOutcome outcome) {
   if (!done_) return;
   timer_.cancel();
+  resend_timer_.cancel();
   auto done = std::move(done_);
   done_ = nullptr;
   done(outcome);
@@ -96,12 +98,9 @@ void CustomerWallet::apply(const payment::WalletStep& step) {
 
 void CustomerWallet::send(const payment::SendMessage& message) {
   if (message.type == payment::MessageType::kPurchase) {
-    auto answer = [this](const SendResult& result) { on_purchase_answer(result); };
-    if (message.bytes.empty()) {
-      endpoint_.send_empty(message.to, message.headers, answer);
-    } else {
-      endpoint_.send_unsigned(message.to, message.bytes, message.headers, answer);
-    }
+    purchase_message_ = message;
+    purchase_resends_ = 0;
+    send_purchase();
     return;
   }
   // The confirmation ack: resent a few times on failure; the gateway
@@ -121,8 +120,35 @@ void CustomerWallet::send(const payment::SendMessage& message) {
   (*attempt)(1);
 }
 
+void CustomerWallet::send_purchase() {
+  auto answer = [this](const SendResult& result) { on_purchase_answer(result); };
+  if (purchase_message_.bytes.empty()) {
+    endpoint_.send_empty(purchase_message_.to, purchase_message_.headers, answer);
+  } else {
+    endpoint_.send_unsigned(purchase_message_.to, purchase_message_.bytes,
+                            purchase_message_.headers, answer);
+  }
+}
+
 void CustomerWallet::on_purchase_answer(const SendResult& result) {
   if (!done_) return;
+  // No final response, a timeout, an unreachable or failed next hop: the
+  // merchant may have committed the purchase before it failed to respond, so
+  // the same bytes go again, which it treats as a retransmission.
+  const bool fate_open = result.status == 0 || result.status == 408 || result.status == 480 ||
+                         result.status == 500 || result.status == 503;
+  if (fate_open && purchase_resends_ < kMaxPurchaseResends) {
+    const auto delay = std::chrono::seconds(1 << purchase_resends_);
+    ++purchase_resends_;
+    spdlog::warn("customer: purchase {}: the merchant responded {}; resending in {} s ({} of {})",
+                 purchase_id_, result.summary(), delay.count(), purchase_resends_,
+                 kMaxPurchaseResends);
+    resend_timer_.expires_after(delay);
+    resend_timer_.async_wait([this](std::error_code error) {
+      if (!error && done_) send_purchase();
+    });
+    return;
+  }
   if (result.status == 401) {
     auto challenge = sippay_challenge(result.headers);
     if (!challenge) {
@@ -141,9 +167,10 @@ void CustomerWallet::on_purchase_answer(const SendResult& result) {
     apply(machine_.on_purchase_accepted(purchase_id_, next_nonce));
     return;
   }
-  if (result.status == 0 || result.status == 408) {
+  if (fate_open) {
     finish({PurchaseOutcome::Kind::kTimeout, purchase_id_, std::nullopt, std::nullopt,
-            fmt::format("the merchant could not be reached: {}", result.summary())});
+            fmt::format("the merchant could not be reached: {} (resent {} times)", result.summary(),
+                        purchase_resends_)});
     return;
   }
   finish({PurchaseOutcome::Kind::kRefused, purchase_id_, std::nullopt, std::nullopt,

@@ -34,6 +34,11 @@ struct HistoryOutcome {
 
 class CustomerWallet {
  public:
+  // Resends of one purchase message after no final response, 408, 480, 500
+  // or 503, waiting 1, 2, 4 and 8 s. The merchant treats a purchase id it
+  // already stores as a retransmission, so a resend never reserves or pays twice.
+  static constexpr int kMaxPurchaseResends = 4;
+
   // Asked with the gateway's confirmation request; returns the user's choice.
   using Confirm = std::function<payment::Decision(const payment::ConfirmationRequest&)>;
 
@@ -57,6 +62,7 @@ class CustomerWallet {
  private:
   void apply(const payment::WalletStep& step);
   void send(const payment::SendMessage& message);
+  void send_purchase();
   void on_purchase_answer(const SendResult& result);
   void finish(PurchaseOutcome outcome);
 
@@ -65,6 +71,11 @@ class CustomerWallet {
   payment::IdSource& ids_;
   payment::WalletConfig config_;
   asio::steady_timer timer_;
+  // The purchase message last sent (the challenge probe or the purchase), and
+  // how often it was resent after a response that leaves its fate open.
+  payment::SendMessage purchase_message_;
+  int purchase_resends_ = 0;
+  asio::steady_timer resend_timer_;
   std::string purchase_id_;
   Confirm confirm_;
   std::function<void(const PurchaseOutcome&)> done_;

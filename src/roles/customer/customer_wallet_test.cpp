@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <vector>
 
 #include "payment/auth_scheme.hpp"
 #include "payment/encoding.hpp"
@@ -85,6 +86,11 @@ class CustomerWalletTest : public ::testing::Test {
     auto purchase = payment::decode<payment::Purchase>(message.content);
     EXPECT_TRUE(purchase.ok());
     if (!purchase.ok()) return Reply{400, "bad purchase", {}};
+    purchases_seen_.push_back(message.content);
+    if (unavailable_answers_ > 0) {
+      --unavailable_answers_;
+      return Reply{503, "", {}};
+    }
     auto credentials = payment::parse_credentials(message.authorization.value_or(""));
     EXPECT_TRUE(credentials.ok());
     EXPECT_EQ(credentials.ok() ? credentials.value().nonce : "", kNonce);
@@ -172,6 +178,8 @@ class CustomerWalletTest : public ::testing::Test {
   std::unique_ptr<SecureWalletServices> services_;
   std::unique_ptr<CustomerWallet> wallet_;
   int probes_ = 0;
+  int unavailable_answers_ = 0;              // purchases the merchant answers 503 first
+  std::vector<std::string> purchases_seen_;  // the content of every purchase received
   std::optional<payment::Purchase> purchase_;
   std::string confirmation_request_;
   std::optional<payment::ConfirmationRequest> shown_;
@@ -216,6 +224,28 @@ TEST_F(CustomerWalletTest, UnknownMerchantIsRefused) {
   // The probe for a challenge reaches the proxy, which has no binding for that user.
   EXPECT_EQ(outcome->kind, PurchaseOutcome::Kind::kRefused);
   EXPECT_EQ(outcome->message, "the merchant refused the purchase: 404 Not Found");
+}
+
+// The proxy turns the merchant's 503 into 500 (RFC 3261 §16.7): the wallet
+// resends the same purchase, which the merchant would take as a retransmission.
+TEST_F(CustomerWalletTest, PurchaseResentAfterUnavailableMerchant) {
+  unavailable_answers_ = 1;
+  const PurchaseOutcome outcome = buy(payment::Decision::kAccept);
+  ASSERT_EQ(outcome.kind, PurchaseOutcome::Kind::kSettled) << outcome.message;
+  ASSERT_EQ(purchases_seen_.size(), 2u);
+  EXPECT_EQ(purchases_seen_[0], purchases_seen_[1]);
+  EXPECT_EQ(probes_, 1);
+}
+
+TEST_F(CustomerWalletTest, PurchaseResendsStopAfterLimit) {
+  unavailable_answers_ = CustomerWallet::kMaxPurchaseResends + 1;
+  const PurchaseOutcome outcome = buy(payment::Decision::kAccept);
+  EXPECT_EQ(outcome.kind, PurchaseOutcome::Kind::kTimeout);
+  EXPECT_EQ(outcome.message,
+            "the merchant could not be reached: 500 Next Hop Unavailable (resent 4 times)");
+  EXPECT_EQ(purchases_seen_.size(),
+            static_cast<std::size_t>(CustomerWallet::kMaxPurchaseResends + 1));
+  EXPECT_FALSE(ack_.has_value());
 }
 
 TEST(SqliteWalletStoreTest, KeepsRecordsButNotThePin) {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ledger/open_ledger.hpp"
+#include "roles/endpoint/failpoint.hpp"
 
 namespace sippay::roles::gateway {
 namespace {
@@ -42,6 +43,7 @@ GatewayDaemon::GatewayDaemon(asio::io_context& io, GatewaySettings settings)
       outbox_(*ledger_),
       sender_(io, endpoint_, outbox_),
       sweep_timer_(io) {
+  arm_failpoint_from_environment();
   endpoint_.on_message([this](const InboundMessage& message) { return on_message(message); });
 }
 

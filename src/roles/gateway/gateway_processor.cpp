@@ -1,11 +1,17 @@
 #include "roles/gateway/gateway_processor.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <charconv>
+#include <type_traits>
 #include <variant>
 
 #include "payment/field_rules.hpp"
 #include "payment/message_codec.hpp"
 #include "payment/protocol_names.hpp"
+#include "payment/reason_code.hpp"
+#include "roles/endpoint/failpoint.hpp"
 #include "roles/gateway/gateway_outbox.hpp"
 #include "roles/gateway/gateway_schema.hpp"
 #include "roles/gateway/sql_gateway_store.hpp"
@@ -50,6 +56,19 @@ void apply(ledger::LedgerTransaction& tx, SqlGatewayStore& store,
 
 Handled error(int status, std::string reason) { return {status, std::move(reason), {}, {}}; }
 
+// Logs each failure notice a committed message queued, with its reason,
+// because the SIP response to a refused request is 200 and does not show it.
+void log_failure_notices(const std::vector<payment::Action>& actions) {
+  for (const payment::Action& action : actions) {
+    const auto* send = std::get_if<payment::SendMessage>(&action);
+    if (send == nullptr || send->type != payment::MessageType::kFailureNotice) continue;
+    auto notice = payment::decode<payment::FailureNotice>(send->bytes);
+    if (!notice) continue;
+    spdlog::info("gateway: purchase {} refused: {}; failure notice queued for {}",
+                 notice.value().purchase_id, payment::to_string(notice.value().reason), send->to);
+  }
+}
+
 }  // namespace
 
 GatewayProcessor::GatewayProcessor(ledger::Ledger& ledger, const GatewayKeys& keys,
@@ -61,7 +80,7 @@ GatewayProcessor::GatewayProcessor(ledger::Ledger& ledger, const GatewayKeys& ke
 Handled GatewayProcessor::handle(std::string_view signer, std::string_view content) {
   auto message = payment::decode_any(content);
   if (!message) return error(400, "payment message: " + message.error().to_string());
-  return ledger_.transact([&](ledger::LedgerTransaction& tx) {
+  Handled committed = ledger_.transact([&](ledger::LedgerTransaction& tx) {
     const payment::UtcTime now = protocol_time(tx.now());
     SqlGatewayStore store(tx);
     LedgerGatewayServices services(tx, keys_, policy_.pin);
@@ -82,6 +101,13 @@ Handled GatewayProcessor::handle(std::string_view signer, std::string_view conte
     apply(tx, store, handled.actions);
     return handled;
   });
+  log_failure_notices(committed.actions);
+  if (failpoint_armed()) {
+    const auto type =
+        std::visit([](const auto& m) { return std::decay_t<decltype(m)>::kType; }, *message);
+    reach_failpoint(fmt::format("gateway-after-commit-{}", payment::to_string(type)));
+  }
+  return committed;
 }
 
 std::size_t GatewayProcessor::expire_due() {

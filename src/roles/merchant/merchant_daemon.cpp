@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "roles/endpoint/failpoint.hpp"
+
 namespace sippay::roles::merchant {
 namespace {
 
@@ -54,6 +56,7 @@ MerchantDaemon::MerchantDaemon(asio::io_context& io, MerchantDaemonConfig config
       store_(std::make_unique<SqliteMerchantStore>(config_.store)),
       trust_(load_trust(config_.endpoint)),
       sweep_timer_(io) {
+  arm_failpoint_from_environment();
   store_->sync_catalog(load_catalog(config_.catalog));
   services_ = std::make_unique<MerchantServicesImpl>(*store_, trust_, config_.nonce_lifetime);
   handler_ = std::make_unique<MerchantHandler>(*store_, *services_, ids_, config_.machine);

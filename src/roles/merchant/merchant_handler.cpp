@@ -8,6 +8,8 @@
 
 #include "payment/message_codec.hpp"
 #include "payment/protocol_names.hpp"
+#include "payment/reason_code.hpp"
+#include "roles/endpoint/failpoint.hpp"
 
 namespace sippay::roles::merchant {
 namespace {
@@ -17,6 +19,26 @@ payment::Handled error(int status, std::string reason) {
   handled.sip_status = status;
   handled.reason = std::move(reason);
   return handled;
+}
+
+// The failpoint after the commit of a message: "merchant-after-commit-" and
+// the message type, or "challenge" for a MESSAGE without body.
+std::string failpoint_name(std::string_view content) {
+  if (content.empty()) return "merchant-after-commit-challenge";
+  auto message = payment::decode_any(content);
+  if (!message) return "merchant-after-commit-undecodable";
+  const auto type =
+      std::visit([](const auto& m) { return std::decay_t<decltype(m)>::kType; }, *message);
+  return fmt::format("merchant-after-commit-{}", payment::to_string(type));
+}
+
+// ": purchase P refused: REASON" for a failure notice, else empty.
+std::string failure_reason_text(const payment::SendMessage& send) {
+  if (send.type != payment::MessageType::kFailureNotice) return {};
+  auto notice = payment::decode<payment::FailureNotice>(send.bytes);
+  if (!notice) return {};
+  return fmt::format(": purchase {} refused: {}", notice.value().purchase_id,
+                     payment::to_string(notice.value().reason));
 }
 
 }  // namespace
@@ -38,6 +60,7 @@ MerchantReply MerchantHandler::handle(const MerchantRequest& request,
     payment::Handled handled = dispatch(request, time);
     apply(handled.actions, time);
     transaction.commit();
+    if (failpoint_armed()) reach_failpoint(failpoint_name(request.content));
     return MerchantReply{handled.sip_status, std::move(handled.reason), std::move(handled.headers)};
   } catch (const std::exception& failure) {
     // The transaction rolled back: nothing of this message was recorded, so
@@ -100,7 +123,8 @@ void MerchantHandler::apply(const std::vector<payment::Action>& actions, payment
     if (const auto* send = std::get_if<payment::SendMessage>(&action)) {
       const std::int64_t id = store_.enqueue(*send, now);
       ++queued_;
-      spdlog::info("queued {} for {} (outbox {})", payment::to_string(send->type), send->to, id);
+      spdlog::info("queued {} for {} (outbox {}){}", payment::to_string(send->type), send->to, id,
+                   failure_reason_text(*send));
     } else if (const auto* release = std::get_if<payment::ReleaseStock>(&action)) {
       if (store_.release(release->merchant_order_ref)) {
         spdlog::info("order {}: stock released", release->merchant_order_ref);
