@@ -1,0 +1,371 @@
+#include "app/bench_purchase_command.hpp"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/core.h>
+#include <fmt/ostream.h>
+#include <nlohmann/json.hpp>
+
+#include "app/bench_crypto_floor.hpp"
+#include "app/bench_purchase_load.hpp"
+#include "app/demo_deployment.hpp"
+#include "app/demo_process.hpp"
+#include "ledger/open_ledger.hpp"
+#include "ledger/sql.hpp"
+
+namespace sippay::app {
+namespace fs = std::filesystem;
+using namespace demo;
+using bench::Side;
+
+namespace {
+
+constexpr auto kStartLimit = std::chrono::seconds(20);
+constexpr auto kStopLimit = std::chrono::seconds(10);
+// Each load customer's opening balance: 1,000,000.00 EUR, 400,000 purchases of the item.
+constexpr std::int64_t kLoadOpeningBalance = 100'000'000;
+// The proxy's per-source rate limit for the run: every customer sends from 127.0.0.1.
+constexpr int kProxyRateLimit = 1'000'000;
+const CatalogItem kBenchItem{"bench-coffee", "Benchmark coffee", 250, 1'000'000'000};
+
+fs::path make_folder(const BenchPurchaseOptions& options) {
+  if (!options.folder.empty()) {
+    const fs::path folder(options.folder);
+    if (fs::exists(folder) && !fs::is_empty(folder)) {
+      throw std::runtime_error(
+          fmt::format("--dir {}: the folder is not empty; name a new or empty folder", folder.string()));
+    }
+    fs::create_directories(folder);
+    return fs::absolute(folder);
+  }
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = fmt::format("{}/sippay-bench-XXXXXX", tmp != nullptr && *tmp != '\0' ? tmp : "/tmp");
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error(fmt::format("cannot create a folder from {}", pattern));
+  return pattern;
+}
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string first_line(std::string text) {
+  const auto end = text.find('\n');
+  return end == std::string::npos ? text : text.substr(0, end);
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(colon + 2);
+    }
+  }
+  return "unknown";
+}
+
+// User plus system CPU seconds of a process, from /proc/PID/stat.
+std::optional<double> process_cpu_seconds(pid_t pid) {
+  const std::string stat = read_text(fmt::format("/proc/{}/stat", pid));
+  // The command name in brackets may contain spaces, so fields are counted after its ')'.
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int index = 3; fields >> field; ++index) {
+    if (index == 14) utime = std::stoull(field);
+    if (index == 15) {
+      stime = std::stoull(field);
+      return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    }
+  }
+  return std::nullopt;
+}
+
+int start_daemon(Daemon& daemon, const std::vector<std::string>& args) {
+  daemon.start(args);
+  const std::optional<int> port = daemon.wait_for_tls_port(kStartLimit);
+  if (!port) {
+    throw std::runtime_error(fmt::format("{} did not print its TLS listening address; see {}", daemon.name(),
+                                         daemon.err_file().string()));
+  }
+  return *port;
+}
+
+struct LedgerTotals {
+  long posted_payments = 0;
+  std::int64_t posted_amount = 0;
+  long pending_payments = 0;
+  std::int64_t merchant_balance = 0;
+};
+
+LedgerTotals read_ledger_totals(const Deployment& deployment) {
+  auto ledger = ledger::open_ledger_at(deployment.ledger.string());
+  return ledger->transact([](ledger::LedgerTransaction& tx) {
+    LedgerTotals totals;
+    {
+      ledger::sql::Query posted(tx.connection(),
+                                "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM transfers "
+                                "WHERE kind = 'payment' AND state = 'posted'");
+      if (posted->step()) {
+        totals.posted_payments = static_cast<long>(posted->column_int64(0));
+        totals.posted_amount = posted->column_int64(1);
+      }
+    }
+    {
+      ledger::sql::Query pending(tx.connection(),
+                                 "SELECT COUNT(*) FROM transfers WHERE kind = 'payment' AND state = 'pending'");
+      if (pending->step()) totals.pending_payments = static_cast<long>(pending->column_int64(0));
+    }
+    totals.merchant_balance = tx.get_account(kMerchantAccount).balance;
+    return totals;
+  });
+}
+
+struct DaemonCpu {
+  std::string name;
+  pid_t pid = -1;
+  double start = 0, end = 0;
+};
+
+double percentile(const std::vector<double>& sorted, double fraction) {
+  if (sorted.empty()) return 0;
+  const auto rank = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(sorted.size())));
+  return sorted[std::min(sorted.size() - 1, rank > 0 ? rank - 1 : 0)];
+}
+
+void print_floor(std::ostream& out, const bench::CryptoFloor& floor) {
+  fmt::print(out, "\nCrypto floor: each operation of one purchase timed alone on one thread\n");
+  fmt::print(out, "  {:<9} {:<56} {:>9} {:>9} {:>6}\n", "side", "operation", "CPU us", "wall us", "calls");
+  for (const bench::OperationCost& operation : floor.operations) {
+    fmt::print(out, "  {:<9} {:<56} {:>9.1f} {:>9.1f} {:>6}\n", bench::to_string(operation.side), operation.name,
+               operation.cpu_us, operation.wall_us, operation.iterations);
+  }
+  for (Side side : {Side::kCustomer, Side::kMerchant, Side::kGateway}) {
+    fmt::print(out, "  {:<9} {:<56} {:>9.1f}   -> {:.0f} purchases/s on one CPU\n", bench::to_string(side),
+               "sum", floor.side_cpu_us(side), floor.side_purchases_per_second(side));
+  }
+  fmt::print(out, "  {:<9} {:<56} {:>9.1f}   -> floor {:.0f} purchases/s on {} CPUs\n", "all", "sum",
+             floor.total_cpu_us(), floor.purchases_per_second(), floor.cores);
+}
+
+struct Verdict {
+  bool ledger_ok = false;
+  bool no_failures = false;
+};
+
+int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& err) {
+  const std::string load_before = first_line(read_text("/proc/loadavg"));
+  const fs::path folder = make_folder(options);
+  fmt::print(out, "sippay bench purchase: {} customers, {} s measured after {} s of warm-up\n", options.customers,
+             options.duration_seconds, options.warmup_seconds);
+  fmt::print(out, "Creating a deployment in {}\n", folder.string());
+  Deployment deployment = create_deployment(folder);
+  const std::vector<LoadCustomer> customers =
+      add_load_customers(deployment, options.customers, kLoadOpeningBalance);
+  add_catalog_item(deployment, kBenchItem);
+  set_proxy_rate_limit(deployment, kProxyRateLimit);
+
+  // The floor, before any daemon runs, with load1's, the merchant's and the gateway's keys.
+  const bench::FloorInputs floor_inputs{deployment.pki / "ca.pem",
+                                        deployment.pki / "crl.pem",
+                                        deployment.pin_key,
+                                        customers.front().party.certificate,
+                                        customers.front().party.private_key,
+                                        deployment.merchant.certificate,
+                                        deployment.merchant.private_key,
+                                        deployment.gateway.certificate,
+                                        deployment.gateway.private_key,
+                                        customers.front().uri,
+                                        customers.front().user,
+                                        kCustomerPin,
+                                        kMerchantUri,
+                                        kGatewayUri};
+  const bench::CryptoFloor floor =
+      bench::measure_crypto_floor(floor_inputs, std::chrono::milliseconds(options.floor_ms));
+  print_floor(out, floor);
+
+  const LedgerTotals before = read_ledger_totals(deployment);
+  const fs::path& logs = deployment.logs;
+  Daemon proxy("proxy", logs / "proxy.out", logs / "proxy.err");
+  Daemon gateway("gateway", logs / "gateway.out", logs / "gateway.err");
+  Daemon merchant("merchant", logs / "merchant.out", logs / "merchant.err");
+  deployment.proxy_port = start_daemon(proxy, {"proxy", "--config", deployment.proxy_config.string()});
+  write_role_configs(deployment);
+  write_load_customer_configs(deployment, customers);
+  start_daemon(gateway, {"gateway", "--config", deployment.gateway_config.string()});
+  start_daemon(merchant, {"merchant", "--config", deployment.merchant_config.string()});
+  fmt::print(out, "\nDaemons on 127.0.0.1: proxy (pid {}), gateway (pid {}), merchant (pid {}); logs in {}\n",
+             proxy.pid(), gateway.pid(), merchant.pid(), logs.string());
+
+  bench::LoadSettings settings;
+  for (const LoadCustomer& customer : customers) settings.customer_configs.push_back(customer.config);
+  settings.offer = payment::Offer{kMerchantUri, kBenchItem.id, 1, kBenchItem.price, kCurrency};
+  settings.pin = kCustomerPin;
+  settings.warmup = std::chrono::milliseconds(static_cast<long>(options.warmup_seconds * 1000));
+  settings.duration = std::chrono::seconds(options.duration_seconds);
+  settings.threads = options.threads > 0 ? static_cast<unsigned>(options.threads) : floor.cores;
+
+  std::vector<DaemonCpu> daemons = {{"proxy", proxy.pid()}, {"gateway", gateway.pid()}, {"merchant", merchant.pid()}};
+  auto sample = [&daemons](bool at_start) {
+    for (DaemonCpu& daemon : daemons) {
+      const double seconds = process_cpu_seconds(daemon.pid).value_or(0);
+      (at_start ? daemon.start : daemon.end) = seconds;
+    }
+  };
+  const bench::LoadResult load =
+      bench::run_load(settings, [&] { sample(true); }, [&] { sample(false); });
+  const std::string load_after = first_line(read_text("/proc/loadavg"));
+
+  for (Daemon* daemon : {&merchant, &gateway, &proxy}) {
+    const std::optional<int> status = daemon->stop(kStopLimit);
+    if (status && *status != 0) {
+      fmt::print(err, "sippay bench purchase: {} exited with status {} after SIGTERM\n", daemon->name(), *status);
+    }
+  }
+
+  // The rates and latencies of the window.
+  const double rate = load.window_seconds > 0 ? static_cast<double>(load.window_settled) / load.window_seconds : 0;
+  const double p50 = percentile(load.window_latencies_ms, 0.50);
+  const double p99 = percentile(load.window_latencies_ms, 0.99);
+  const double max = load.window_latencies_ms.empty() ? 0 : load.window_latencies_ms.back();
+  const double ratio = floor.purchases_per_second() > 0 ? rate / floor.purchases_per_second() : 0;
+  fmt::print(out, "\nLoad: {} customers on {} I/O threads in this process, window {:.2f} s\n", options.customers,
+             settings.threads, load.window_seconds);
+  fmt::print(out, "  settled in the window   {:>8}   {:.1f} purchases/s\n", load.window_settled, rate);
+  fmt::print(out, "  failed in the window    {:>8}\n", load.window_failed);
+  fmt::print(out, "  latency, start to receipt: p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n", p50, p99, max);
+  const double per_purchase = load.window_settled > 0 ? 1e6 / static_cast<double>(load.window_settled) : 0;
+  fmt::print(out, "  CPU per settled purchase in the window (user + system):\n");
+  double total_cpu_us = load.process_cpu_seconds * per_purchase;
+  fmt::print(out, "    {:<10} {:>9.1f} us   (crypto floor {:.1f} us)\n", "customers",
+             load.process_cpu_seconds * per_purchase, floor.side_cpu_us(Side::kCustomer));
+  std::map<std::string, double> daemon_cpu_us;
+  for (const DaemonCpu& daemon : daemons) {
+    const double cost = (daemon.end - daemon.start) * per_purchase;
+    daemon_cpu_us[daemon.name] = cost;
+    total_cpu_us += cost;
+    const double crypto = daemon.name == "gateway"    ? floor.side_cpu_us(Side::kGateway)
+                          : daemon.name == "merchant" ? floor.side_cpu_us(Side::kMerchant)
+                                                      : 0;
+    fmt::print(out, "    {:<10} {:>9.1f} us   (crypto floor {:.1f} us)\n", daemon.name, cost, crypto);
+  }
+  fmt::print(out, "    {:<10} {:>9.1f} us   (crypto floor {:.1f} us)\n", "all", total_cpu_us, floor.total_cpu_us());
+  fmt::print(out, "  over the whole run: {} settled, {} failed\n", load.settled, load.failed);
+  for (const auto& [failure, count] : load.failures) fmt::print(out, "    {} x {}\n", count, failure);
+
+  // The ledger, with the daemons stopped.
+  const LedgerTotals after = read_ledger_totals(deployment);
+  const long posted = after.posted_payments - before.posted_payments;
+  const std::int64_t merchant_gain = after.merchant_balance - before.merchant_balance;
+  const bool posted_ok = posted == load.settled;
+  const bool balance_ok = merchant_gain == load.settled * kBenchItem.price;
+  const bool pending_ok = after.pending_payments == 0;
+  const ToolResult check = run_tool({"accounts", "check", "--db", deployment.ledger.string()});
+  fmt::print(out, "\nLedger, after the daemons stopped:\n");
+  fmt::print(out, "  posted payment transfers {} = settled purchases {}: {}\n", posted, load.settled,
+             posted_ok ? "ok" : "MISMATCH");
+  fmt::print(out, "  merchant balance grew by {} {} = {} x {}: {}\n", format_amount(merchant_gain), kCurrency,
+             load.settled, format_amount(kBenchItem.price), balance_ok ? "ok" : "MISMATCH");
+  fmt::print(out, "  pending payment transfers left: {}: {}\n", after.pending_payments,
+             pending_ok ? "ok" : "NOT ZERO");
+  fmt::print(out, "  sippay accounts check: {}", check.output);
+  const Verdict verdict{posted_ok && balance_ok && pending_ok && check.status == 0, load.failed == 0};
+
+  fmt::print(out, "\nMachine: {} CPUs ({}), load average {} before and {} after\n", floor.cores, cpu_model(),
+             load_before, load_after);
+  fmt::print(out, "Result: {:.1f} purchases/s = {:.1f}% of the crypto floor ({:.1f}/s on {} CPUs); target 70%: {}\n",
+             rate, ratio * 100, floor.purchases_per_second(), floor.cores, ratio >= 0.7 ? "met" : "not met");
+
+  nlohmann::ordered_json json;
+  json["benchmark"] = "purchase";
+  json["customers"] = options.customers;
+  json["threads"] = settings.threads;
+  json["warmup_s"] = options.warmup_seconds;
+  json["window_s"] = load.window_seconds;
+  json["settled_per_s"] = rate;
+  json["p50_ms"] = p50;
+  json["p99_ms"] = p99;
+  json["max_ms"] = max;
+  json["window_settled"] = load.window_settled;
+  json["window_failed"] = load.window_failed;
+  json["settled"] = load.settled;
+  json["failed"] = load.failed;
+  json["floor_per_s"] = floor.purchases_per_second();
+  json["floor_ratio"] = ratio;
+  json["cores"] = floor.cores;
+  for (Side side : {Side::kCustomer, Side::kMerchant, Side::kGateway}) {
+    const std::string name(bench::to_string(side));
+    json["crypto_us"][name] = floor.side_cpu_us(side);
+    json["side_floor_per_s"][name] = floor.side_purchases_per_second(side);
+  }
+  json["cpu_us_per_purchase"]["customers"] = load.process_cpu_seconds * per_purchase;
+  for (const auto& [name, cost] : daemon_cpu_us) json["cpu_us_per_purchase"][name] = cost;
+  json["ledger_ok"] = verdict.ledger_ok;
+  json["load_average_before"] = load_before;
+  json["load_average_after"] = load_after;
+  fmt::print(out, "{}\n", json.dump());
+
+  if (!verdict.ledger_ok || !verdict.no_failures) {
+    fmt::print(err, "sippay bench purchase: FAILED: {}{}. The deployment and logs are in {}\n",
+               verdict.no_failures ? "" : fmt::format("{} purchases failed", load.failed),
+               verdict.ledger_ok ? "" : (verdict.no_failures ? "a ledger check failed" : "; a ledger check failed"),
+               folder.string());
+    return 1;
+  }
+  if (options.folder.empty()) fs::remove_all(folder);
+  return 0;
+}
+
+}  // namespace
+
+CLI::App* add_bench_command(CLI::App& app, BenchPurchaseOptions& options) {
+  CLI::App* bench = app.add_subcommand("bench", "Benchmarks that run the whole product");
+  bench->require_subcommand(1);
+  CLI::App* purchase = bench->add_subcommand(
+      "purchase", "Purchases per second end to end on 127.0.0.1, against the crypto floor of one purchase");
+  purchase->add_option("--customers", options.customers, "Customers buying at once, each with its own TLS connection")
+      ->check(CLI::Range(1, kMaxBenchCustomers))
+      ->capture_default_str();
+  purchase->add_option("--duration", options.duration_seconds, "Seconds of the measured window")
+      ->check(CLI::Range(1, kMaxBenchSeconds))
+      ->capture_default_str();
+  purchase->add_option("--warmup", options.warmup_seconds, "Seconds of buying before the window (0 to 600)")
+      ->check(CLI::Range(0.0, 600.0))
+      ->capture_default_str();
+  purchase->add_option("--threads", options.threads, "I/O threads of the customers (0: one per CPU)")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  purchase->add_option("--floor-time", options.floor_ms,
+                       "Milliseconds of CPU time spent timing each crypto operation (10 to 10000)")
+      ->check(CLI::Range(10, 10000))
+      ->capture_default_str();
+  purchase->add_option("--dir", options.folder,
+                       "Folder for the deployment, new or empty (default: a temporary folder, removed on success)");
+  return purchase;
+}
+
+int run_bench_purchase(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& err) {
+  try {
+    return run(options, out, err);
+  } catch (const std::exception& error) {
+    fmt::print(err, "sippay bench purchase: error: {}\n", error.what());
+    return 1;
+  }
+}
+
+}  // namespace sippay::app
