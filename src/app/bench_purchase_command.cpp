@@ -15,6 +15,7 @@
 #include <fmt/core.h>
 #include <fmt/ostream.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "app/bench_crypto_floor.hpp"
 #include "app/bench_purchase_load.hpp"
@@ -61,9 +62,12 @@ std::string read_text(const fs::path& file) {
   return text.str();
 }
 
-std::string first_line(std::string text) {
-  const auto end = text.find('\n');
-  return end == std::string::npos ? text : text.substr(0, end);
+// The 1, 5 and 15 minute load averages of /proc/loadavg.
+std::string load_average() {
+  std::istringstream fields(read_text("/proc/loadavg"));
+  std::string one, five, fifteen;
+  fields >> one >> five >> fifteen;
+  return fmt::format("{} {} {}", one, five, fifteen);
 }
 
 std::string cpu_model() {
@@ -169,7 +173,7 @@ struct Verdict {
 };
 
 int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& err) {
-  const std::string load_before = first_line(read_text("/proc/loadavg"));
+  const std::string load_before = load_average();
   const fs::path folder = make_folder(options);
   fmt::print(out, "sippay bench purchase: {} customers, {} s measured after {} s of warm-up\n", options.customers,
              options.duration_seconds, options.warmup_seconds);
@@ -211,7 +215,11 @@ int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& er
   start_daemon(merchant, {"merchant", "--config", deployment.merchant_config.string()});
   fmt::print(out, "\nDaemons on 127.0.0.1: proxy (pid {}), gateway (pid {}), merchant (pid {}); logs in {}\n",
              proxy.pid(), gateway.pid(), merchant.pid(), logs.string());
+  out << std::flush;  // the pids, for a profiler to attach during the run
 
+  // The customers' per-purchase info lines would flood the terminal; their
+  // failures are counted and printed below.
+  spdlog::set_level(spdlog::level::warn);
   bench::LoadSettings settings;
   for (const LoadCustomer& customer : customers) settings.customer_configs.push_back(customer.config);
   settings.offer = payment::Offer{kMerchantUri, kBenchItem.id, 1, kBenchItem.price, kCurrency};
@@ -229,7 +237,7 @@ int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& er
   };
   const bench::LoadResult load =
       bench::run_load(settings, [&] { sample(true); }, [&] { sample(false); });
-  const std::string load_after = first_line(read_text("/proc/loadavg"));
+  const std::string load_after = load_average();
 
   for (Daemon* daemon : {&merchant, &gateway, &proxy}) {
     const std::optional<int> status = daemon->stop(kStopLimit);
@@ -265,6 +273,12 @@ int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& er
     fmt::print(out, "    {:<10} {:>9.1f} us   (crypto floor {:.1f} us)\n", daemon.name, cost, crypto);
   }
   fmt::print(out, "    {:<10} {:>9.1f} us   (crypto floor {:.1f} us)\n", "all", total_cpu_us, floor.total_cpu_us());
+  // Independent of how much CPU other work left to the run: the crypto's share
+  // of the CPU time, and the rate that time would allow on every CPU.
+  const double cpu_ratio = total_cpu_us > 0 ? floor.total_cpu_us() / total_cpu_us : 0;
+  const double cpu_bound_rate = total_cpu_us > 0 ? floor.cores * 1e6 / total_cpu_us : 0;
+  fmt::print(out, "  crypto share of that CPU time: {:.1f}%; with all {} CPUs: at most {:.1f} purchases/s\n",
+             cpu_ratio * 100, floor.cores, cpu_bound_rate);
   fmt::print(out, "  over the whole run: {} settled, {} failed\n", load.settled, load.failed);
   for (const auto& [failure, count] : load.failures) fmt::print(out, "    {} x {}\n", count, failure);
 
@@ -308,6 +322,9 @@ int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& er
   json["floor_per_s"] = floor.purchases_per_second();
   json["floor_ratio"] = ratio;
   json["cores"] = floor.cores;
+  json["cpu_us_per_purchase_total"] = total_cpu_us;
+  json["crypto_cpu_share"] = cpu_ratio;
+  json["cpu_bound_per_s"] = cpu_bound_rate;
   for (Side side : {Side::kCustomer, Side::kMerchant, Side::kGateway}) {
     const std::string name(bench::to_string(side));
     json["crypto_us"][name] = floor.side_cpu_us(side);
