@@ -96,7 +96,16 @@ void CustomerWallet::apply(const payment::WalletStep& step) {
 
 void CustomerWallet::send(const payment::SendMessage& message) {
   if (message.type == payment::MessageType::kPurchase) {
-    auto answer = [this](const SendResult& result) { on_purchase_answer(result); };
+    // The merchant's answer can arrive after the gateway's receipt has ended
+    // the purchase and the next purchase has begun; it must not be taken as
+    // the answer to that next purchase's request.
+    auto answer = [this, purchase_id = purchase_id_](const SendResult& result) {
+      if (purchase_id != purchase_id_) {
+        spdlog::debug("customer: late answer {} for the finished purchase {}", result.summary(), purchase_id);
+        return;
+      }
+      on_purchase_answer(result);
+    };
     if (message.bytes.empty()) {
       endpoint_.send_empty(message.to, message.headers, answer);
     } else {
