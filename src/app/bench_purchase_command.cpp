@@ -81,24 +81,42 @@ std::string cpu_model() {
   return "unknown";
 }
 
-// User plus system CPU seconds of a process, from /proc/PID/stat.
-std::optional<double> process_cpu_seconds(pid_t pid) {
+// CPU time and run-queue wait of a process, summed over its threads.
+struct ProcessTimes {
+  double cpu_seconds = 0;   // user + system, from /proc/PID/stat
+  double wait_seconds = 0;  // runnable but not running, from /proc/PID/task/*/schedstat
+};
+
+ProcessTimes read_process_times(pid_t pid) {
+  ProcessTimes times;
   const std::string stat = read_text(fmt::format("/proc/{}/stat", pid));
   // The command name in brackets may contain spaces, so fields are counted after its ')'.
   const auto close = stat.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream fields(stat.substr(close + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int index = 3; fields >> field; ++index) {
-    if (index == 14) utime = std::stoull(field);
-    if (index == 15) {
-      stime = std::stoull(field);
-      return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  if (close != std::string::npos) {
+    std::istringstream fields(stat.substr(close + 2));
+    std::string field;
+    unsigned long long ticks = 0;
+    for (int index = 3; index <= 15 && fields >> field; ++index) {
+      if (index == 14 || index == 15) ticks += std::stoull(field);  // utime, stime
     }
+    times.cpu_seconds = static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
   }
-  return std::nullopt;
+  std::error_code error;
+  for (const auto& task : fs::directory_iterator(fmt::format("/proc/{}/task", pid), error)) {
+    std::istringstream schedstat(read_text(task.path() / "schedstat"));
+    unsigned long long running_ns = 0, waiting_ns = 0;
+    if (schedstat >> running_ns >> waiting_ns) times.wait_seconds += static_cast<double>(waiting_ns) * 1e-9;
+  }
+  return times;
 }
+
+// One process of the run, sampled at the start and the end of the window.
+struct ProcessSample {
+  std::string name;
+  pid_t pid = -1;
+  std::optional<Side> side;  // whose crypto it runs; none for the proxy
+  ProcessTimes start, end;
+};
 
 int start_daemon(Daemon& daemon, const std::vector<std::string>& args) {
   daemon.start(args);
@@ -140,12 +158,6 @@ LedgerTotals read_ledger_totals(const Deployment& deployment) {
   });
 }
 
-struct DaemonCpu {
-  std::string name;
-  pid_t pid = -1;
-  double start = 0, end = 0;
-};
-
 double percentile(const std::vector<double>& sorted, double fraction) {
   if (sorted.empty()) return 0;
   const auto rank = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(sorted.size())));
@@ -165,6 +177,40 @@ void print_floor(std::ostream& out, const bench::CryptoFloor& floor) {
   }
   fmt::print(out, "  {:<9} {:<56} {:>9.1f}   -> floor {:.0f} purchases/s on {} CPUs\n", "all", "sum",
              floor.total_cpu_us(), floor.purchases_per_second(), floor.cores);
+}
+
+struct CpuSummary {
+  double total_us = 0;                    // CPU time per settled purchase, all processes
+  double crypto_share = 0;                // the floor's CPU time / total_us
+  double cpu_bound_rate = 0;              // purchases/s if the run had every CPU
+  std::map<std::string, double> cpu_us;   // per process
+  std::map<std::string, double> wait_us;  // run-queue wait per process
+};
+
+// Prints the CPU time and run-queue wait per settled purchase of each process.
+CpuSummary print_cpu(std::ostream& out, const std::vector<ProcessSample>& processes,
+                     const bench::CryptoFloor& floor, long settled) {
+  CpuSummary summary;
+  const double per_purchase = settled > 0 ? 1e6 / static_cast<double>(settled) : 0;
+  fmt::print(out, "  per settled purchase in the window, us:  {:>9} {:>15} {:>13}\n", "CPU", "run-queue wait",
+             "crypto floor");
+  for (const ProcessSample& process : processes) {
+    const double cpu = (process.end.cpu_seconds - process.start.cpu_seconds) * per_purchase;
+    const double wait = (process.end.wait_seconds - process.start.wait_seconds) * per_purchase;
+    const double crypto = process.side ? floor.side_cpu_us(*process.side) : 0;
+    summary.cpu_us[process.name] = cpu;
+    summary.wait_us[process.name] = wait;
+    summary.total_us += cpu;
+    fmt::print(out, "    {:<37} {:>9.1f} {:>15.1f} {:>13.1f}\n", process.name, cpu, wait, crypto);
+  }
+  fmt::print(out, "    {:<37} {:>9.1f} {:>15} {:>13.1f}\n", "all", summary.total_us, "", floor.total_cpu_us());
+  // Independent of how much CPU other work left to the run: the crypto's share
+  // of the CPU time, and the rate that time would allow on every CPU.
+  summary.crypto_share = summary.total_us > 0 ? floor.total_cpu_us() / summary.total_us : 0;
+  summary.cpu_bound_rate = summary.total_us > 0 ? floor.cores * 1e6 / summary.total_us : 0;
+  fmt::print(out, "  crypto share of that CPU time: {:.1f}%; with all {} CPUs: at most {:.1f} purchases/s\n",
+             summary.crypto_share * 100, floor.cores, summary.cpu_bound_rate);
+  return summary;
 }
 
 struct Verdict {
@@ -228,15 +274,14 @@ int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& er
   settings.duration = std::chrono::seconds(options.duration_seconds);
   settings.threads = options.threads > 0 ? static_cast<unsigned>(options.threads) : floor.cores;
 
-  std::vector<DaemonCpu> daemons = {{"proxy", proxy.pid()}, {"gateway", gateway.pid()}, {"merchant", merchant.pid()}};
-  auto sample = [&daemons](bool at_start) {
-    for (DaemonCpu& daemon : daemons) {
-      const double seconds = process_cpu_seconds(daemon.pid).value_or(0);
-      (at_start ? daemon.start : daemon.end) = seconds;
-    }
+  std::vector<ProcessSample> processes = {{"customers", getpid(), Side::kCustomer, {}, {}},
+                                          {"proxy", proxy.pid(), std::nullopt, {}, {}},
+                                          {"gateway", gateway.pid(), Side::kGateway, {}, {}},
+                                          {"merchant", merchant.pid(), Side::kMerchant, {}, {}}};
+  auto sample = [&processes](bool at_start) {
+    for (ProcessSample& process : processes) (at_start ? process.start : process.end) = read_process_times(process.pid);
   };
-  const bench::LoadResult load =
-      bench::run_load(settings, [&] { sample(true); }, [&] { sample(false); });
+  const bench::LoadResult load = bench::run_load(settings, [&] { sample(true); }, [&] { sample(false); });
   const std::string load_after = load_average();
 
   for (Daemon* daemon : {&merchant, &gateway, &proxy}) {
@@ -257,28 +302,7 @@ int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& er
   fmt::print(out, "  settled in the window   {:>8}   {:.1f} purchases/s\n", load.window_settled, rate);
   fmt::print(out, "  failed in the window    {:>8}\n", load.window_failed);
   fmt::print(out, "  latency, start to receipt: p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n", p50, p99, max);
-  const double per_purchase = load.window_settled > 0 ? 1e6 / static_cast<double>(load.window_settled) : 0;
-  fmt::print(out, "  CPU per settled purchase in the window (user + system):\n");
-  double total_cpu_us = load.process_cpu_seconds * per_purchase;
-  fmt::print(out, "    {:<10} {:>9.1f} us   (crypto floor {:.1f} us)\n", "customers",
-             load.process_cpu_seconds * per_purchase, floor.side_cpu_us(Side::kCustomer));
-  std::map<std::string, double> daemon_cpu_us;
-  for (const DaemonCpu& daemon : daemons) {
-    const double cost = (daemon.end - daemon.start) * per_purchase;
-    daemon_cpu_us[daemon.name] = cost;
-    total_cpu_us += cost;
-    const double crypto = daemon.name == "gateway"    ? floor.side_cpu_us(Side::kGateway)
-                          : daemon.name == "merchant" ? floor.side_cpu_us(Side::kMerchant)
-                                                      : 0;
-    fmt::print(out, "    {:<10} {:>9.1f} us   (crypto floor {:.1f} us)\n", daemon.name, cost, crypto);
-  }
-  fmt::print(out, "    {:<10} {:>9.1f} us   (crypto floor {:.1f} us)\n", "all", total_cpu_us, floor.total_cpu_us());
-  // Independent of how much CPU other work left to the run: the crypto's share
-  // of the CPU time, and the rate that time would allow on every CPU.
-  const double cpu_ratio = total_cpu_us > 0 ? floor.total_cpu_us() / total_cpu_us : 0;
-  const double cpu_bound_rate = total_cpu_us > 0 ? floor.cores * 1e6 / total_cpu_us : 0;
-  fmt::print(out, "  crypto share of that CPU time: {:.1f}%; with all {} CPUs: at most {:.1f} purchases/s\n",
-             cpu_ratio * 100, floor.cores, cpu_bound_rate);
+  const CpuSummary cpu = print_cpu(out, processes, floor, load.window_settled);
   fmt::print(out, "  over the whole run: {} settled, {} failed\n", load.settled, load.failed);
   for (const auto& [failure, count] : load.failures) fmt::print(out, "    {} x {}\n", count, failure);
 
@@ -322,16 +346,16 @@ int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& er
   json["floor_per_s"] = floor.purchases_per_second();
   json["floor_ratio"] = ratio;
   json["cores"] = floor.cores;
-  json["cpu_us_per_purchase_total"] = total_cpu_us;
-  json["crypto_cpu_share"] = cpu_ratio;
-  json["cpu_bound_per_s"] = cpu_bound_rate;
+  json["cpu_us_per_purchase_total"] = cpu.total_us;
+  json["crypto_cpu_share"] = cpu.crypto_share;
+  json["cpu_bound_per_s"] = cpu.cpu_bound_rate;
   for (Side side : {Side::kCustomer, Side::kMerchant, Side::kGateway}) {
     const std::string name(bench::to_string(side));
     json["crypto_us"][name] = floor.side_cpu_us(side);
     json["side_floor_per_s"][name] = floor.side_purchases_per_second(side);
   }
-  json["cpu_us_per_purchase"]["customers"] = load.process_cpu_seconds * per_purchase;
-  for (const auto& [name, cost] : daemon_cpu_us) json["cpu_us_per_purchase"][name] = cost;
+  json["cpu_us_per_purchase"] = cpu.cpu_us;
+  json["runqueue_wait_us_per_purchase"] = cpu.wait_us;
   json["ledger_ok"] = verdict.ledger_ok;
   json["load_average_before"] = load_before;
   json["load_average_after"] = load_after;

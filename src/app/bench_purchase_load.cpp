@@ -1,7 +1,5 @@
 #include "app/bench_purchase_load.hpp"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -166,15 +164,6 @@ class Customer {
   std::vector<Completion> completions_;
 };
 
-double process_cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& value) {
-    return static_cast<double>(value.tv_sec) + static_cast<double>(value.tv_usec) * 1e-6;
-  };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
 // Polls `done` every 10 ms until it returns true or `limit` passes.
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
   const Clock::time_point deadline = Clock::now() + limit;
@@ -260,11 +249,9 @@ LoadResult run_load(const LoadSettings& settings, const WindowMark& window_start
   for (auto& customer : customers) customer->begin_buying();
   std::this_thread::sleep_for(settings.warmup);
   if (window_start) window_start();
-  const double cpu_start = process_cpu_seconds();
   const Clock::time_point start = Clock::now();
   std::this_thread::sleep_for(settings.duration);
   const Clock::time_point end = Clock::now();
-  const double cpu_end = process_cpu_seconds();
   if (window_end) window_end();
 
   // The purchases in flight end by their outcome or their timeout.
@@ -272,9 +259,7 @@ LoadResult run_load(const LoadSettings& settings, const WindowMark& window_start
   wait_until([&] { return control.idle == count; }, settings.purchase_timeout + std::chrono::seconds(5));
   stop_all();
 
-  LoadResult result = summarize(customers, start, end);
-  result.process_cpu_seconds = cpu_end - cpu_start;
-  return result;
+  return summarize(customers, start, end);
 }
 
 }  // namespace sippay::app::bench

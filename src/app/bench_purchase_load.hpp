@@ -35,7 +35,6 @@ struct LoadResult {
   double window_seconds = 0;
   std::vector<double> window_latencies_ms;  // of window_settled, sorted
   std::map<std::string, long> failures;     // count by outcome and message
-  double process_cpu_seconds = 0;           // this process (the customers), user and system, in the window
 };
 
 // Called at the start and at the end of the measured window, from the
