@@ -28,7 +28,7 @@ constexpr long kMinIterations = 10;
 
 template <typename T>
 T must_load(security::Result<T> result, const std::filesystem::path& path) {
-  if (!result) throw std::runtime_error(fmt::format("cannot load {}: {}", path.string(), result.error().detail));
+  if (!result) throw std::runtime_error(fmt::format("failed to load {}: {}", path.string(), result.error().detail));
   return std::move(result.value());
 }
 

@@ -51,7 +51,7 @@ fs::path make_folder(const BenchPurchaseOptions& options) {
   }
   const char* tmp = std::getenv("TMPDIR");
   std::string pattern = fmt::format("{}/sippay-bench-XXXXXX", tmp != nullptr && *tmp != '\0' ? tmp : "/tmp");
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error(fmt::format("cannot create a folder from {}", pattern));
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error(fmt::format("failed to create a folder from {}", pattern));
   return pattern;
 }
 
@@ -114,7 +114,7 @@ ProcessTimes read_process_times(pid_t pid) {
 struct ProcessSample {
   std::string name;
   pid_t pid = -1;
-  std::optional<Side> side;  // whose crypto it runs; none for the proxy
+  std::optional<Side> side;  // whose crypto it runs (none for the proxy)
   ProcessTimes start, end;
 };
 
@@ -122,8 +122,8 @@ int start_daemon(Daemon& daemon, const std::vector<std::string>& args) {
   daemon.start(args);
   const std::optional<int> port = daemon.wait_for_tls_port(kStartLimit);
   if (!port) {
-    throw std::runtime_error(fmt::format("{} did not print its TLS listening address; see {}", daemon.name(),
-                                         daemon.err_file().string()));
+    throw std::runtime_error(fmt::format("{} did not print its TLS listening address within {} s; its log is {}",
+                                         daemon.name(), kStartLimit.count(), daemon.err_file().string()));
   }
   return *port;
 }
@@ -263,8 +263,8 @@ int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& er
              proxy.pid(), gateway.pid(), merchant.pid(), logs.string());
   out << std::flush;  // the pids, for a profiler to attach during the run
 
-  // The customers' per-purchase info lines would flood the terminal; their
-  // failures are counted and printed below.
+  // The customers' info lines, several per purchase, would flood the
+  // terminal. Their failures are counted and printed below.
   spdlog::set_level(spdlog::level::warn);
   bench::LoadSettings settings;
   for (const LoadCustomer& customer : customers) settings.customer_configs.push_back(customer.config);

@@ -4,13 +4,14 @@
 //   sippay bench purchase [--customers N] [--duration S] [--warmup S] [--threads T]
 //                         [--floor-time MS] [--dir D]
 //
-// Creates a deployment like `sippay demo` with N load customers, measures
-// the CPU time of each cryptographic operation of one purchase at the
-// customer, merchant and gateway, starts proxy, gateway and merchant as
-// processes over TLS on 127.0.0.1, lets N customers in this process buy in
-// a closed loop, then stops the daemons and checks the ledger. Prints a
-// table and one JSON line. Exits 0 only when no purchase failed and every
-// ledger check passed. docs/benchmarks.md describes the output.
+// Creates a deployment like `sippay demo` with N load customers and
+// measures the CPU time of each cryptographic operation of one purchase at
+// the customer, merchant and gateway. Then it starts proxy, gateway and
+// merchant as processes over TLS on 127.0.0.1 and lets N customers in this
+// process buy in a closed loop. Last, it stops the daemons and checks the
+// ledger. Prints tables and one JSON line. Exits 0 only when no purchase
+// failed and every ledger check passed. docs/benchmarks.md describes the
+// output.
 #pragma once
 
 #include <iosfwd>

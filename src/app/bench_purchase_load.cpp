@@ -79,7 +79,7 @@ class Customer {
     auto key = security::PrivateKey::load_pem_file(config_.endpoint.private_key);
     auto gateway = peers_.find(config_.gateway);
     if (!trust || !certificate || !key || !gateway) {
-      throw std::runtime_error(fmt::format("{}: cannot load the certificate, key, CA or the gateway's certificate",
+      throw std::runtime_error(fmt::format("{}: failed to load the certificate, key, CA or the gateway's certificate",
                                            config_.endpoint.uri));
     }
     services_ = std::make_unique<roles::SecureWalletServices>(
@@ -90,7 +90,7 @@ class Customer {
     endpoint_.on_message([this](const roles::InboundMessage& message) { return wallet_->handle(message); });
   }
 
-  // Listens and registers; the first REGISTER outcome is counted in `control`.
+  // Listens and registers. The first REGISTER outcome is counted in `control`.
   void start() {
     endpoint_.on_registration([this](const roles::SendResult& result) {
       if (registration_reported_) return;
@@ -105,7 +105,7 @@ class Customer {
       ++control_.registration_failed;
     });
     if (std::error_code error = endpoint_.start()) {
-      throw std::runtime_error(fmt::format("{}: cannot listen: {}", config_.endpoint.uri, error.message()));
+      throw std::runtime_error(fmt::format("{}: failed to listen: {}", config_.endpoint.uri, error.message()));
     }
   }
 
@@ -220,7 +220,7 @@ LoadResult run_load(const LoadSettings& settings, const WindowMark& window_start
     guards.push_back(asio::make_work_guard(*io));
     threads.emplace_back([&io = *io] { io.run(); });
   }
-  // Stops every endpoint and joins the threads; runs on every way out.
+  // Stops every endpoint and joins the threads.
   auto stop_all = [&] {
     control.stopping = true;
     auto stopped = std::make_shared<std::atomic<std::size_t>>(0);
@@ -248,11 +248,17 @@ LoadResult run_load(const LoadSettings& settings, const WindowMark& window_start
 
   for (auto& customer : customers) customer->begin_buying();
   std::this_thread::sleep_for(settings.warmup);
-  if (window_start) window_start();
-  const Clock::time_point start = Clock::now();
-  std::this_thread::sleep_for(settings.duration);
-  const Clock::time_point end = Clock::now();
-  if (window_end) window_end();
+  Clock::time_point start, end;
+  try {
+    if (window_start) window_start();
+    start = Clock::now();
+    std::this_thread::sleep_for(settings.duration);
+    end = Clock::now();
+    if (window_end) window_end();
+  } catch (...) {
+    stop_all();
+    throw;
+  }
 
   // The purchases in flight end by their outcome or their timeout.
   control.stopping = true;

@@ -22,7 +22,7 @@ struct LoadSettings {
   std::string pin;
   std::chrono::milliseconds warmup{2000};     // purchases completed before the window are not measured
   std::chrono::milliseconds duration{10000};  // the measured window
-  unsigned threads = 1;                       // I/O threads; customer i runs on thread i % threads
+  unsigned threads = 1;                       // I/O threads: customer i runs on thread i % threads
   std::chrono::seconds purchase_timeout{30};
   std::chrono::seconds registration_timeout{30};
 };

@@ -96,12 +96,12 @@ void CustomerWallet::apply(const payment::WalletStep& step) {
 
 void CustomerWallet::send(const payment::SendMessage& message) {
   if (message.type == payment::MessageType::kPurchase) {
-    // The merchant's answer can arrive after the gateway's receipt has ended
-    // the purchase and the next purchase has begun; it must not be taken as
-    // the answer to that next purchase's request.
+    // The merchant's response can arrive after the gateway's receipt has
+    // ended the purchase and the next purchase has begun. It must not be
+    // taken as the response to the next purchase's request.
     auto answer = [this, purchase_id = purchase_id_](const SendResult& result) {
       if (purchase_id != purchase_id_) {
-        spdlog::debug("customer: late answer {} for the finished purchase {}", result.summary(), purchase_id);
+        spdlog::debug("customer: ignored the late response {} to the ended purchase {}", result.summary(), purchase_id);
         return;
       }
       on_purchase_answer(result);
