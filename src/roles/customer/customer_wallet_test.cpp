@@ -185,7 +185,7 @@ class CustomerWalletTest : public ::testing::Test {
   std::string confirmation_request_;
   std::optional<payment::ConfirmationRequest> shown_;
   std::optional<payment::ConfirmationAck> ack_;
-  // When set, the merchant holds its next 200 to a purchase until this returns true.
+  // When set, the merchant delays its next 200 to a purchase until this returns true.
   std::function<bool()> hold_response_until_;
 };
 
@@ -211,7 +211,7 @@ TEST_F(CustomerWalletTest, PurchaseSettlesAfterChallengeAndConfirmation) {
 
 // The merchant's 200 to the first purchase arrives after the gateway's
 // receipt, when the second purchase has sent its challenge probe. That late
-// 200 must not be taken as the answer to the probe.
+// 200 must not be taken as the response to the probe.
 TEST_F(CustomerWalletTest, LateResponseLeavesNextPurchase) {
   const payment::Offer offer{merchant_.uri, "tea", 1, 2500, "EUR"};
   auto accept = [](const payment::ConfirmationRequest&) { return payment::Decision::kAccept; };
