@@ -14,6 +14,7 @@
 
 #include <fmt/core.h>
 #include <fmt/ostream.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -213,10 +214,79 @@ CpuSummary print_cpu(std::ostream& out, const std::vector<ProcessSample>& proces
   return summary;
 }
 
-struct Verdict {
-  bool ledger_ok = false;
-  bool no_failures = false;
+// The rate and latencies of the measured window.
+struct WindowStats {
+  double rate = 0;  // settled purchases per second
+  double p50_ms = 0, p99_ms = 0, max_ms = 0;
+  double floor_ratio = 0;  // rate / the crypto floor
 };
+
+WindowStats window_stats(const bench::LoadResult& load, const bench::CryptoFloor& floor) {
+  WindowStats stats;
+  stats.rate = load.window_seconds > 0 ? static_cast<double>(load.window_settled) / load.window_seconds : 0;
+  stats.p50_ms = percentile(load.window_latencies_ms, 0.50);
+  stats.p99_ms = percentile(load.window_latencies_ms, 0.99);
+  stats.max_ms = load.window_latencies_ms.empty() ? 0 : load.window_latencies_ms.back();
+  stats.floor_ratio = floor.purchases_per_second() > 0 ? stats.rate / floor.purchases_per_second() : 0;
+  return stats;
+}
+
+// Checks the ledger after the run against `settled` purchases and prints each
+// check. Returns whether all of them passed.
+bool check_ledger(std::ostream& out, const Deployment& deployment, const LedgerTotals& before, long settled) {
+  const LedgerTotals after = read_ledger_totals(deployment);
+  const long posted = after.posted_payments - before.posted_payments;
+  const std::int64_t merchant_gain = after.merchant_balance - before.merchant_balance;
+  const bool posted_ok = posted == settled;
+  const bool balance_ok = merchant_gain == settled * kBenchItem.price;
+  const bool pending_ok = after.pending_payments == 0;
+  const ToolResult check = run_tool({"accounts", "check", "--db", deployment.ledger.string()});
+  fmt::print(out, "\nLedger, after the daemons stopped:\n");
+  fmt::print(out, "  posted payment transfers {} = settled purchases {}: {}\n", posted, settled,
+             posted_ok ? "ok" : "MISMATCH");
+  fmt::print(out, "  merchant balance grew by {} {} = {} x {}: {}\n", format_amount(merchant_gain), kCurrency, settled,
+             format_amount(kBenchItem.price), balance_ok ? "ok" : "MISMATCH");
+  fmt::print(out, "  pending payment transfers left: {}: {}\n", after.pending_payments, pending_ok ? "ok" : "NOT ZERO");
+  fmt::print(out, "  sippay accounts check: {}", check.output);
+  return posted_ok && balance_ok && pending_ok && check.status == 0;
+}
+
+// Prints the run's results as one JSON line, for scripts and docs.
+void print_json(std::ostream& out, const BenchPurchaseOptions& options, unsigned threads,
+                const bench::LoadResult& load, const WindowStats& window, const bench::CryptoFloor& floor,
+                const CpuSummary& cpu, bool ledger_ok, const std::pair<std::string, std::string>& load_averages) {
+  nlohmann::ordered_json json;
+  json["benchmark"] = "purchase";
+  json["customers"] = options.customers;
+  json["threads"] = threads;
+  json["warmup_s"] = options.warmup_seconds;
+  json["window_s"] = load.window_seconds;
+  json["settled_per_s"] = window.rate;
+  json["p50_ms"] = window.p50_ms;
+  json["p99_ms"] = window.p99_ms;
+  json["max_ms"] = window.max_ms;
+  json["window_settled"] = load.window_settled;
+  json["window_failed"] = load.window_failed;
+  json["settled"] = load.settled;
+  json["failed"] = load.failed;
+  json["floor_per_s"] = floor.purchases_per_second();
+  json["floor_ratio"] = window.floor_ratio;
+  json["cores"] = floor.cores;
+  json["cpu_us_per_purchase_total"] = cpu.total_us;
+  json["crypto_cpu_share"] = cpu.crypto_share;
+  json["cpu_bound_per_s"] = cpu.cpu_bound_rate;
+  for (Side side : {Side::kCustomer, Side::kMerchant, Side::kGateway}) {
+    const std::string name(bench::to_string(side));
+    json["crypto_us"][name] = floor.side_cpu_us(side);
+    json["side_floor_per_s"][name] = floor.side_purchases_per_second(side);
+  }
+  json["cpu_us_per_purchase"] = cpu.cpu_us;
+  json["runqueue_wait_us_per_purchase"] = cpu.wait_us;
+  json["ledger_ok"] = ledger_ok;
+  json["load_average_before"] = load_averages.first;
+  json["load_average_after"] = load_averages.second;
+  fmt::print(out, "{}\n", json.dump());
+}
 
 int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& err) {
   const std::string load_before = load_average();
@@ -291,81 +361,31 @@ int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& er
     }
   }
 
-  // The rates and latencies of the window.
-  const double rate = load.window_seconds > 0 ? static_cast<double>(load.window_settled) / load.window_seconds : 0;
-  const double p50 = percentile(load.window_latencies_ms, 0.50);
-  const double p99 = percentile(load.window_latencies_ms, 0.99);
-  const double max = load.window_latencies_ms.empty() ? 0 : load.window_latencies_ms.back();
-  const double ratio = floor.purchases_per_second() > 0 ? rate / floor.purchases_per_second() : 0;
+  const WindowStats window = window_stats(load, floor);
   fmt::print(out, "\nLoad: {} customers on {} I/O threads in this process, window {:.2f} s\n", options.customers,
              settings.threads, load.window_seconds);
-  fmt::print(out, "  settled in the window   {:>8}   {:.1f} purchases/s\n", load.window_settled, rate);
+  fmt::print(out, "  settled in the window   {:>8}   {:.1f} purchases/s\n", load.window_settled, window.rate);
   fmt::print(out, "  failed in the window    {:>8}\n", load.window_failed);
-  fmt::print(out, "  latency, start to receipt: p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n", p50, p99, max);
+  fmt::print(out, "  latency, start to receipt: p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n", window.p50_ms,
+             window.p99_ms, window.max_ms);
   const CpuSummary cpu = print_cpu(out, processes, floor, load.window_settled);
   fmt::print(out, "  over the whole run: {} settled, {} failed\n", load.settled, load.failed);
   for (const auto& [failure, count] : load.failures) fmt::print(out, "    {} x {}\n", count, failure);
 
-  // The ledger, with the daemons stopped.
-  const LedgerTotals after = read_ledger_totals(deployment);
-  const long posted = after.posted_payments - before.posted_payments;
-  const std::int64_t merchant_gain = after.merchant_balance - before.merchant_balance;
-  const bool posted_ok = posted == load.settled;
-  const bool balance_ok = merchant_gain == load.settled * kBenchItem.price;
-  const bool pending_ok = after.pending_payments == 0;
-  const ToolResult check = run_tool({"accounts", "check", "--db", deployment.ledger.string()});
-  fmt::print(out, "\nLedger, after the daemons stopped:\n");
-  fmt::print(out, "  posted payment transfers {} = settled purchases {}: {}\n", posted, load.settled,
-             posted_ok ? "ok" : "MISMATCH");
-  fmt::print(out, "  merchant balance grew by {} {} = {} x {}: {}\n", format_amount(merchant_gain), kCurrency,
-             load.settled, format_amount(kBenchItem.price), balance_ok ? "ok" : "MISMATCH");
-  fmt::print(out, "  pending payment transfers left: {}: {}\n", after.pending_payments,
-             pending_ok ? "ok" : "NOT ZERO");
-  fmt::print(out, "  sippay accounts check: {}", check.output);
-  const Verdict verdict{posted_ok && balance_ok && pending_ok && check.status == 0, load.failed == 0};
-
+  const bool ledger_ok = check_ledger(out, deployment, before, load.settled);
   fmt::print(out, "\nMachine: {} CPUs ({}), load average {} before and {} after\n", floor.cores, cpu_model(),
              load_before, load_after);
   fmt::print(out, "Result: {:.1f} purchases/s = {:.1f}% of the crypto floor ({:.1f}/s on {} CPUs); target 70%: {}\n",
-             rate, ratio * 100, floor.purchases_per_second(), floor.cores, ratio >= 0.7 ? "met" : "not met");
+             window.rate, window.floor_ratio * 100, floor.purchases_per_second(), floor.cores,
+             window.floor_ratio >= 0.7 ? "met" : "not met");
 
-  nlohmann::ordered_json json;
-  json["benchmark"] = "purchase";
-  json["customers"] = options.customers;
-  json["threads"] = settings.threads;
-  json["warmup_s"] = options.warmup_seconds;
-  json["window_s"] = load.window_seconds;
-  json["settled_per_s"] = rate;
-  json["p50_ms"] = p50;
-  json["p99_ms"] = p99;
-  json["max_ms"] = max;
-  json["window_settled"] = load.window_settled;
-  json["window_failed"] = load.window_failed;
-  json["settled"] = load.settled;
-  json["failed"] = load.failed;
-  json["floor_per_s"] = floor.purchases_per_second();
-  json["floor_ratio"] = ratio;
-  json["cores"] = floor.cores;
-  json["cpu_us_per_purchase_total"] = cpu.total_us;
-  json["crypto_cpu_share"] = cpu.crypto_share;
-  json["cpu_bound_per_s"] = cpu.cpu_bound_rate;
-  for (Side side : {Side::kCustomer, Side::kMerchant, Side::kGateway}) {
-    const std::string name(bench::to_string(side));
-    json["crypto_us"][name] = floor.side_cpu_us(side);
-    json["side_floor_per_s"][name] = floor.side_purchases_per_second(side);
-  }
-  json["cpu_us_per_purchase"] = cpu.cpu_us;
-  json["runqueue_wait_us_per_purchase"] = cpu.wait_us;
-  json["ledger_ok"] = verdict.ledger_ok;
-  json["load_average_before"] = load_before;
-  json["load_average_after"] = load_after;
-  fmt::print(out, "{}\n", json.dump());
-
-  if (!verdict.ledger_ok || !verdict.no_failures) {
-    fmt::print(err, "sippay bench purchase: FAILED: {}{}. The deployment and logs are in {}\n",
-               verdict.no_failures ? "" : fmt::format("{} purchases failed", load.failed),
-               verdict.ledger_ok ? "" : (verdict.no_failures ? "a ledger check failed" : "; a ledger check failed"),
-               folder.string());
+  print_json(out, options, settings.threads, load, window, floor, cpu, ledger_ok, {load_before, load_after});
+  std::vector<std::string> problems;
+  if (load.failed > 0) problems.push_back(fmt::format("{} purchases failed", load.failed));
+  if (!ledger_ok) problems.push_back("a ledger check failed");
+  if (!problems.empty()) {
+    fmt::print(err, "sippay bench purchase: FAILED: {}. The deployment and logs are in {}\n",
+               fmt::join(problems, "; "), folder.string());
     return 1;
   }
   if (options.folder.empty()) fs::remove_all(folder);
