@@ -9,11 +9,13 @@
 
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
 
 #include "ledger/amount.hpp"
 #include "ledger/currency.hpp"
 #include "payment/encoding.hpp"
+#include "payment/field_rules.hpp"
 #include "payment/protocol_names.hpp"
 #include "payment/reason_code.hpp"
 #include "payment/utc_time.hpp"
@@ -220,44 +222,114 @@ int run_buy(const roles::CustomerConfig& config, const CustomerOptions& options,
   return status;
 }
 
+void print_wallet_records(roles::SqliteWalletStore& store, std::size_t limit, std::ostream& out) {
+  static constexpr const char* kStates[] = {"submitting", "submitted", "confirming", "settled", "failed"};
+  for (const payment::WalletRecord& record : store.list(limit)) {
+    out << fmt::format("  {:<10}  {:>14}  {}  item {} x{}  purchase {}{}{}\n", kStates[static_cast<int>(record.state)],
+                       amount_text(record.offer.unit_price * record.offer.quantity, record.offer.currency),
+                       record.offer.merchant, record.offer.item_id, record.offer.quantity, record.purchase_id,
+                       record.transaction_id ? "  transaction " + *record.transaction_id : "",
+                       record.reason ? fmt::format("  [{}]", payment::to_string(*record.reason)) : "");
+  }
+}
+
+// Prints the gateway's history page by page, following next_cursor until
+// the last page or until `--limit` entries are printed.
+class HistoryPrinter {
+ public:
+  HistoryPrinter(Wallet& wallet, const roles::CustomerConfig& config, const CustomerOptions& options,
+                 std::ostream& out)
+      : wallet_(wallet), config_(config), options_(options), out_(out) {}
+
+  int status() const { return status_; }
+
+  void request(const std::optional<std::string>& cursor) {
+    std::int64_t page_size = options_.page_size;
+    if (options_.limit) page_size = std::min(page_size, *options_.limit - printed_);
+    wallet_.wallet->history(cursor, page_size, config_.timeout,
+                            [this, cursor](const roles::HistoryOutcome& outcome) { on_page(cursor, outcome); });
+  }
+
+ private:
+  void on_page(const std::optional<std::string>& cursor, const roles::HistoryOutcome& outcome) {
+    if (!outcome.answer) {
+      no_answer(outcome.message);
+    } else if (print(*outcome.answer, cursor)) {
+      request(outcome.answer->next_cursor);
+      return;
+    }
+    wallet_.stop();
+  }
+
+  // Prints one page and returns whether to request the next one.
+  bool print(const payment::HistoryAnswer& page, const std::optional<std::string>& cursor) {
+    if (printed_ == 0) out_ << "history from the gateway, newest first:\n";
+    for (const payment::HistoryEntry& entry : page.entries) {
+      if (options_.limit && printed_ == *options_.limit) break;
+      out_ << fmt::format("  {}  {:<8}  {:>14}  {}  transaction {}  purchase {}\n",
+                          payment::format_utc_time(entry.updated_at), payment::to_string(entry.state),
+                          amount_text(entry.amount, entry.currency), entry.merchant, entry.transaction_id,
+                          entry.purchase_id);
+      ++printed_;
+    }
+    if (!page.next_cursor) {
+      out_ << fmt::format("{} entries\n", printed_);
+      status_ = kExitSettled;
+      return false;
+    }
+    if (options_.limit && printed_ == *options_.limit) {
+      out_ << fmt::format("{} entries; the gateway has more (raise --limit to see them)\n", printed_);
+      status_ = kExitSettled;
+      return false;
+    }
+    // A page that does not move the cursor forward would repeat forever.
+    if (page.entries.empty() || page.next_cursor == cursor) {
+      out_ << fmt::format("{} entries; stopped because the gateway's next page would repeat this one\n", printed_);
+      status_ = kExitRefused;
+      return false;
+    }
+    return true;
+  }
+
+  void no_answer(const std::string& message) {
+    status_ = kExitRefused;
+    if (printed_ > 0) {
+      out_ << fmt::format("{} entries, but the list is incomplete: the gateway sent no further page ({})\n",
+                          printed_, message);
+      return;
+    }
+    out_ << fmt::format("the gateway gave no history ({}); this wallet's own records:\n", message);
+    const std::size_t limit = options_.limit ? static_cast<std::size_t>(*options_.limit) : kMaxWalletRecords;
+    print_wallet_records(wallet_.store, limit, out_);
+  }
+
+  // Wallet records printed when the gateway sends no history and no --limit is given.
+  static constexpr std::size_t kMaxWalletRecords = 1000;
+
+  Wallet& wallet_;
+  const roles::CustomerConfig& config_;
+  const CustomerOptions& options_;
+  std::ostream& out_;
+  std::int64_t printed_ = 0;
+  int status_ = kExitTimeout;
+};
+
 int run_history(const roles::CustomerConfig& config, const CustomerOptions& options, std::ostream& out,
                 std::ostream& err) {
   Wallet wallet(config);
-  int status = kExitTimeout;
+  HistoryPrinter printer(wallet, config, options, out);
+  bool registered_ok = true;
   wallet.start([&](const roles::SendResult& registered) {
     if (!registered.succeeded()) {
       err << fmt::format("sippay customer: REGISTER failed: {}\n", registered.summary());
+      registered_ok = false;
       wallet.stop();
       return;
     }
-    wallet.wallet->history(options.limit, config.timeout, [&](const roles::HistoryOutcome& outcome) {
-      if (outcome.answer) {
-        out << fmt::format("history from the gateway ({} entries):\n", outcome.answer->entries.size());
-        for (const payment::HistoryEntry& entry : outcome.answer->entries) {
-          out << fmt::format("  {}  {:<8}  {:>14}  {}  transaction {}  purchase {}\n",
-                             payment::format_utc_time(entry.updated_at), payment::to_string(entry.state),
-                             amount_text(entry.amount, entry.currency), entry.merchant, entry.transaction_id,
-                             entry.purchase_id);
-        }
-        status = kExitSettled;
-      } else {
-        out << fmt::format("the gateway gave no history ({}); this wallet's own records:\n", outcome.message);
-        for (const payment::WalletRecord& record : wallet.store.list(static_cast<std::size_t>(options.limit))) {
-          static constexpr const char* kStates[] = {"submitting", "submitted", "confirming", "settled", "failed"};
-          out << fmt::format("  {:<10}  {:>14}  {}  item {} x{}  purchase {}{}{}\n",
-                             kStates[static_cast<int>(record.state)],
-                             amount_text(record.offer.unit_price * record.offer.quantity, record.offer.currency),
-                             record.offer.merchant, record.offer.item_id, record.offer.quantity, record.purchase_id,
-                             record.transaction_id ? "  transaction " + *record.transaction_id : "",
-                             record.reason ? fmt::format("  [{}]", payment::to_string(*record.reason)) : "");
-        }
-        status = kExitRefused;
-      }
-      wallet.stop();
-    });
+    printer.request(std::nullopt);
   });
   wallet.io.run();
-  return status;
+  return registered_ok ? printer.status() : kExitTimeout;
 }
 
 }  // namespace
@@ -284,7 +356,12 @@ void add_customer_command(CLI::App& app, CustomerOptions& options) {
 
   CLI::App* history = customer->add_subcommand("history", "Ask the gateway for this customer's transactions");
   config(history);
-  history->add_option("--limit", options.limit, "How many, newest first (1 to 100)")->check(CLI::Range(1, 100));
+  history->add_option("--limit", options.limit, "Print at most this many transactions, newest first (default: all)")
+      ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
+  history
+      ->add_option("--page-size", options.page_size,
+                   fmt::format("Transactions requested in each history inquiry (1 to {})", payment::kMaxHistoryEntries))
+      ->check(CLI::Range(std::int64_t{1}, payment::kMaxHistoryEntries));
   history->callback([&options] { options.action = CustomerOptions::Action::history; });
 }
 

@@ -3,13 +3,14 @@
 //   sippay customer register --config alice.toml
 //   sippay customer buy --config alice.toml --merchant URI --item ID --price AMOUNT
 //                       [--quantity N] [--pin-file F] [--yes]
-//   sippay customer history --config alice.toml
+//   sippay customer history --config alice.toml [--limit N] [--page-size N]
 //
 // Exit status: 0 settled (or done), 1 refused, 2 usage or configuration
 // error, 3 timeout or no connection.
 #pragma once
 
 #include <iosfwd>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -29,7 +30,8 @@ struct CustomerOptions {
   std::int64_t quantity = 1;
   std::optional<std::string> pin_file;
   bool yes = false;
-  std::int64_t limit = 20;  // history entries
+  std::optional<std::int64_t> limit;  // maximum history entries printed; none prints every entry
+  std::int64_t page_size = 100;        // history entries requested per inquiry
 };
 
 void add_customer_command(CLI::App& app, CustomerOptions& options);

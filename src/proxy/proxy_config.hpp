@@ -7,11 +7,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "config/config_error.hpp"
 #include "proxy/registrar_settings.hpp"
 #include "sip/auth/digest.hpp"
 #include "sip/transaction/transaction_types.hpp"
@@ -20,12 +20,7 @@
 
 namespace sippay::proxy {
 
-// A configuration that cannot be used. The message names the file, the key
-// and what to do.
-class ConfigError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using config::ConfigError;
 
 // The action on a request from a source over its rate limit.
 enum class OverLimitAction : unsigned char {

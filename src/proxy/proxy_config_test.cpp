@@ -117,7 +117,7 @@ TEST(ProxyConfigTest, ErrorsNameTheKey) {
     std::string expected;
   };
   const std::vector<Case> cases = {
-      {"[proxy]\nlisten = [\"udp:127.0.0.1:5060\"]\n[auth]\ncredentials = \"u\"\n", "[proxy] domains: missing"},
+      {"[proxy]\nlisten = [\"udp:127.0.0.1:5060\"]\n[auth]\ncredentials = \"u\"\n", "[proxy] domains: is required"},
       {"[proxy]\ndomains = [\"a\"]\nlisten = [\"udp:nowhere\"]\n[auth]\ncredentials = \"u\"\n",
        "[proxy] listen: \"udp:nowhere\" is invalid"},
       {kMinimal + "[limits]\nover_limit = \"ignore\"\n", "[limits] over_limit: \"ignore\" is invalid"},
@@ -126,7 +126,7 @@ TEST(ProxyConfigTest, ErrorsNameTheKey) {
       {kMinimal + "[limits]\nburst = \"many\"\n", "[limits] burst: must be a number"},
       {kMinimal + "[registrar]\nmin_expires = 600\ndefault_expires = 60\n", "[registrar] expires:"},
       {kMinimal + "[registrar]\nmin_expire = 60\n", "[registrar] min_expire: unknown key"},
-      {kMinimal + "[polcy]\n", "unknown section [polcy]"},
+      {kMinimal + "[polcy]\n", "[polcy]: unknown section; did you mean [policy]?"},
       {"[proxy]\ndomains = [\"a\"]\nlisten = [\"udp:127.0.0.1:5060\"]\n[auth]\ncredentials = \"u\"\nalgorithms = [\"SHA-1\"]\n",
        "[auth] algorithms: \"SHA-1\" is not supported"},
       {"[proxy]\ndomains = [\"a\"]\nlisten = [\"udp:127.0.0.1:5060\"]\n[auth]\ncredentials = \"u\"\nalgorithms = [\"MD5\", \"md5\"]\n",
@@ -139,10 +139,10 @@ TEST(ProxyConfigTest, ErrorsNameTheKey) {
        "[route 1] target:"},
       {"[proxy]\ndomains = [\"a\"]\nlisten = [\"tls:127.0.0.1:5061\"]\n[auth]\ncredentials = \"u\"\n",
        "a tls listener needs certificate and private_key in [tls]"},
-      {"[proxy]\ndomains = [\"a\"]\nlisten = [\"udp:127.0.0.1:5060\"]\n", "[auth] credentials: missing"},
+      {"[proxy]\ndomains = [\"a\"]\nlisten = [\"udp:127.0.0.1:5060\"]\n", "[auth] credentials: is required"},
       {kMinimal + "[proxy.extra\n", "invalid TOML"},
       {kMinimal + "[proxy]\n", "invalid TOML"},
-      {"[auth]\ncredentials = \"u\"\n", "missing section [proxy]"},
+      {"[auth]\ncredentials = \"u\"\n", "[proxy] is required"},
       {"[proxy]\ndomains = [\"a\"]\nlisten = [\"udp:127.0.0.1:5060\"]\nworkers = 4\n[auth]\ncredentials = \"u\"\n",
        "[proxy] workers: 4 is out of range"},
   };

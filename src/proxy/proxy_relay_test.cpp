@@ -299,9 +299,7 @@ void ProxyRelayTest::expect_loop_detected() {
   registration.extra_headers += "Authorization: " + answer(*challenge, registration, "bob", "bob-secret") + "\r\n";
   ASSERT_EQ(send(peer, registration)->status_code(), 200);
 
-  RequestText spec;
-  spec.request_uri = spec.to = "sip:bob@127.0.0.1";
-  const auto response = send(peer, spec);
+  const auto response = send(peer, request_to("sip:bob@127.0.0.1"));
 
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status_code(), 482);
@@ -325,10 +323,7 @@ TEST_F(ProxyRelayTest, ProxyRequireGets420) {
 TEST_F(ProxyRelayTest, OtherDomainGets403) {
   start_proxy();
   auto& carol = add_peer();
-  RequestText spec;
-  spec.request_uri = spec.to = "sip:someone@elsewhere.test";
-
-  const auto response = send(carol, spec);
+  const auto response = send(carol, request_to("sip:someone@elsewhere.test"));
 
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status_code(), 403);
@@ -340,9 +335,8 @@ TEST_F(ProxyRelayTest, OtherDomainForwardedWhenEnabled) {
   start_proxy();
   auto& carol = add_peer();
   auto& far = add_peer("127.0.0.2");
-  RequestText spec;
   const sip::TransportAddress far_address = far.address(sip::TransportProtocol::kUdp);
-  spec.request_uri = spec.to = "sip:someone@127.0.0.2:" + std::to_string(far_address.port);
+  const RequestText spec = request_to("sip:someone@127.0.0.2:" + std::to_string(far_address.port));
   send_raw(carol, request_text(spec, carol));
 
   const auto relayed = wait_for_request(far, 0);
@@ -577,30 +571,13 @@ namespace {
 
 TEST_F(ProxyServerTest, StaticRouteUsesMutualTls) {
   sip::testing::TestPki pki;
-  const sip::testing::CertificateFiles proxy_files = pki.issue("proxy", {.common_name = "proxy", .ip_addresses = {"127.0.0.1"}});
-  const sip::testing::CertificateFiles gateway_files =
-      pki.issue("gateway", {.common_name = "gateway", .ip_addresses = {"127.0.0.1"}});
-
-  sip::TransportSettings gateway_settings;
-  gateway_settings.listen = {sip::testing::loopback(sip::TransportProtocol::kTls)};
-  gateway_settings.tls = sip::TlsSettings{gateway_files.certificate_file, gateway_files.private_key_file,
-                                          pki.ca_file(), /*require_client_certificate=*/true};
-  sip::testing::RecordingTransport gateway(io_, gateway_settings);
-  ASSERT_FALSE(gateway.layer.start());
-
-  config_.tls = sip::TlsSettings{proxy_files.certificate_file, proxy_files.private_key_file, pki.ca_file()};
-  StaticRoute route;
-  route.uri = route.aor = "sip:gateway@pay.test";
-  route.next_hop = {gateway.address(sip::TransportProtocol::kTls), "127.0.0.1"};
-  route.mutual_tls = true;
-  config_.routes = {route};
+  auto& gateway = add_tls_peer(pki, "gateway", /*require_client_certificate=*/true);
+  use_proxy_certificate(pki);
+  add_route("sip:gateway@pay.test", gateway.address(sip::TransportProtocol::kTls)).mutual_tls = true;
   config_.challenge_requests = false;
   start_proxy();
   auto& carol = add_peer();
-  RequestText spec;
-  spec.from = "sip:alice@pay.test";
-  spec.request_uri = spec.to = "sip:gateway@pay.test";
-  send_raw(carol, request_text(spec, carol));
+  send_raw(carol, request_text(request_to("sip:gateway@pay.test", "sip:alice@pay.test"), carol));
 
   const auto relayed = wait_for_request(gateway, 0);
   ASSERT_TRUE(relayed);
@@ -616,27 +593,15 @@ TEST_F(ProxyServerTest, StaticRouteUsesMutualTls) {
 
 TEST_F(ProxyServerTest, GatewayRejectsProxyWithoutCertificate) {
   sip::testing::TestPki pki;
-  const sip::testing::CertificateFiles gateway_files =
-      pki.issue("gateway", {.common_name = "gateway", .ip_addresses = {"127.0.0.1"}});
-  sip::TransportSettings gateway_settings;
-  gateway_settings.listen = {sip::testing::loopback(sip::TransportProtocol::kTls)};
-  gateway_settings.tls = sip::TlsSettings{gateway_files.certificate_file, gateway_files.private_key_file,
-                                          pki.ca_file(), /*require_client_certificate=*/true};
-  sip::testing::RecordingTransport gateway(io_, gateway_settings);
-  ASSERT_FALSE(gateway.layer.start());
+  auto& gateway = add_tls_peer(pki, "gateway", /*require_client_certificate=*/true);
 
   // A route without mutual_tls and a proxy without a certificate.
   config_.tls = sip::TlsSettings{"", "", pki.ca_file()};
-  StaticRoute route;
-  route.uri = route.aor = "sip:gateway@pay.test";
-  route.next_hop = {gateway.address(sip::TransportProtocol::kTls), "127.0.0.1"};
-  config_.routes = {route};
+  add_route("sip:gateway@pay.test", gateway.address(sip::TransportProtocol::kTls));
   config_.challenge_requests = false;
   start_proxy();
   auto& carol = add_peer();
-  RequestText spec;
-  spec.from = "sip:alice@pay.test";
-  spec.request_uri = spec.to = "sip:gateway@pay.test";
+  const RequestText spec = request_to("sip:gateway@pay.test", "sip:alice@pay.test");
 
   const auto response = send(carol, spec);
 
@@ -657,16 +622,11 @@ namespace {
 
 TEST_F(ProxyServerTest, ForeignSenderCannotTakeStaticRoute) {
   auto& gateway = add_peer();
-  StaticRoute route;
-  route.uri = route.aor = "sip:gateway@pay.test";
-  route.next_hop = {gateway.address(sip::TransportProtocol::kUdp), "127.0.0.1"};
-  config_.routes = {route};
+  add_route("sip:gateway@pay.test", gateway.address(sip::TransportProtocol::kUdp));
   start_proxy();
   auto& carol = add_peer();
-  RequestText spec;
-  spec.request_uri = spec.to = "sip:gateway@pay.test";
 
-  const auto response = send(carol, spec);
+  const auto response = send(carol, request_to("sip:gateway@pay.test"));
 
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status_code(), 403);
@@ -676,16 +636,10 @@ TEST_F(ProxyServerTest, ForeignSenderCannotTakeStaticRoute) {
 
 TEST_F(ProxyServerTest, StaticRouteOpenWhenConfigured) {
   auto& service = add_peer();
-  StaticRoute route;
-  route.uri = route.aor = "sip:echo@pay.test";
-  route.next_hop = {service.address(sip::TransportProtocol::kUdp), "127.0.0.1"};
-  route.local_senders_only = false;
-  config_.routes = {route};
+  add_route("sip:echo@pay.test", service.address(sip::TransportProtocol::kUdp)).local_senders_only = false;
   start_proxy();
   auto& carol = add_peer();
-  RequestText spec;
-  spec.request_uri = spec.to = "sip:echo@pay.test";
-  send_raw(carol, request_text(spec, carol));
+  send_raw(carol, request_text(request_to("sip:echo@pay.test"), carol));
 
   const auto relayed = wait_for_request(service, 0);
 
@@ -695,10 +649,8 @@ TEST_F(ProxyServerTest, StaticRouteOpenWhenConfigured) {
 
 TEST_F(ProxyServerTest, TlsClientIsRelayedAndAnswered) {
   sip::testing::TestPki pki;
-  const sip::testing::CertificateFiles proxy_files =
-      pki.issue("proxy", {.common_name = "proxy", .ip_addresses = {"127.0.0.1"}});
   config_.listen.push_back(sip::testing::loopback(sip::TransportProtocol::kTls));
-  config_.tls = sip::TlsSettings{proxy_files.certificate_file, proxy_files.private_key_file, pki.ca_file()};
+  use_proxy_certificate(pki);
   start_proxy();
   auto& bob = add_peer();
   ASSERT_EQ(register_user(bob, "bob", contact_of(bob, "bob"))->status_code(), 200);

@@ -17,6 +17,7 @@
 #include "proxy/proxy_test_support.hpp"
 #include "sip/auth/credential_store.hpp"
 #include "sip/auth/digest.hpp"
+#include "sip/transport/testing/test_pki.hpp"
 #include "sip/transport/testing/transport_test_support.hpp"
 
 namespace sippay::proxy::testing {
@@ -97,6 +98,47 @@ class ProxyServerTest : public ::testing::Test {
     if (!spec.body.empty()) text += "Content-Type: text/plain\r\n";
     text += "Content-Length: " + std::to_string(spec.body.size()) + "\r\n\r\n" + spec.body;
     return text;
+  }
+
+  // Issues the proxy a certificate for 127.0.0.1 from `pki` and sets
+  // config_.tls to it, with the CA of `pki`.
+  void use_proxy_certificate(sip::testing::TestPki& pki) {
+    const sip::testing::CertificateFiles files =
+        pki.issue("proxy", {.common_name = "proxy", .ip_addresses = {"127.0.0.1"}});
+    config_.tls = sip::TlsSettings{files.certificate_file, files.private_key_file, pki.ca_file()};
+  }
+
+  // Starts a peer with a TLS listener on 127.0.0.1, presenting a
+  // certificate for 127.0.0.1 issued by `pki` under `name`.
+  RecordingTransport& add_tls_peer(sip::testing::TestPki& pki, const std::string& name,
+                                   bool require_client_certificate) {
+    const sip::testing::CertificateFiles files =
+        pki.issue(name, {.common_name = name, .ip_addresses = {"127.0.0.1"}});
+    sip::TransportSettings settings;
+    settings.listen = {sip::testing::loopback(sip::TransportProtocol::kTls)};
+    settings.tls = sip::TlsSettings{files.certificate_file, files.private_key_file, pki.ca_file(),
+                                    require_client_certificate};
+    peers_.push_back(std::make_unique<RecordingTransport>(io_, settings));
+    EXPECT_FALSE(peers_.back()->layer.start());
+    return *peers_.back();
+  }
+
+  // Adds a static route for `uri` to `next_hop` (its host 127.0.0.1) and
+  // returns it, for the test to change before start_proxy.
+  StaticRoute& add_route(const std::string& uri, const sip::TransportAddress& next_hop) {
+    StaticRoute route;
+    route.uri = route.aor = uri;
+    route.next_hop = {next_hop, "127.0.0.1"};
+    config_.routes.push_back(route);
+    return config_.routes.back();
+  }
+
+  // The MESSAGE spec with `uri` as Request-URI and To, sent from `from`.
+  static RequestText request_to(const std::string& uri, const std::string& from = RequestText{}.from) {
+    RequestText spec;
+    spec.request_uri = spec.to = uri;
+    spec.from = from;
+    return spec;
   }
 
   void send_raw(RecordingTransport& peer, std::string bytes) {

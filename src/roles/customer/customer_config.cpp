@@ -1,7 +1,9 @@
 #include "roles/customer/customer_config.hpp"
 
+#include <fmt/format.h>
+
+#include "config/config_file.hpp"
 #include "ledger/currency.hpp"
-#include "roles/endpoint/config_section.hpp"
 #include "sip/uri.hpp"
 
 namespace sippay::roles {
@@ -11,14 +13,10 @@ CustomerConfig load_customer_config(const std::filesystem::path& path) {
   const std::string source = path.string();
   const std::filesystem::path base = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   CustomerConfig config;
+  const config::ConfigFile file(root, {source, base, "docs/roles.md"});
+  file.check_sections({"identity", "sip", "customer"});
   config.endpoint = load_endpoint_config(root, base, source);
-  for (const auto& [key, value] : root) {
-    if (key.str() != "identity" && key.str() != "sip" && key.str() != "customer") {
-      throw ConfigError(fmt::format("{}: [{}]: unknown section; a customer has [identity], [sip] and [customer]",
-                                    source, key.str()));
-    }
-  }
-  const ConfigSection customer(source, "customer", ConfigSection::find(root, source, "customer"));
+  const config::ConfigSection customer = file.section("customer");
   customer.check_keys({"account", "gateway", "wallet", "currency", "timeout", "max_challenges"});
   config.account = customer.required("account");
   const auto uri = sip::parse_uri(config.endpoint.uri);
@@ -28,8 +26,7 @@ CustomerConfig load_customer_config(const std::filesystem::path& path) {
     customer.fail("gateway", fmt::format("\"{}\" is not a sip: URI with a user part (sip:gateway@pay.test)",
                                          config.gateway));
   }
-  const std::string wallet = customer.string("wallet").value_or("wallet.sqlite");
-  config.wallet = std::filesystem::path(wallet).is_absolute() ? std::filesystem::path(wallet) : base / wallet;
+  config.wallet = customer.path("wallet").value_or(base / "wallet.sqlite");
   config.currency = customer.string("currency").value_or("EUR");
   if (!ledger::find_currency(config.currency)) {
     customer.fail("currency", fmt::format("\"{}\" is not a supported ISO 4217 code; write EUR", config.currency));

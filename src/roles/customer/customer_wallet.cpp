@@ -174,6 +174,7 @@ Reply CustomerWallet::handle(const InboundMessage& message) {
   } else if (const auto* answer = std::get_if<payment::HistoryAnswer>(&decoded.value())) {
     if (message.sender_uri != config_.gateway) return Reply{403, "history answers come only from the gateway", {}};
     if (history_done_ && answer->in_reply_to == history_id_) {
+      timer_.cancel();
       auto done = std::move(history_done_);
       history_done_ = nullptr;
       asio::post(endpoint_.io(), [done, answer = *answer] { done({answer, {}}); });
@@ -187,10 +188,11 @@ Reply CustomerWallet::handle(const InboundMessage& message) {
   return reply_of(step.handled);
 }
 
-void CustomerWallet::history(std::int64_t limit, std::chrono::seconds timeout,
-                             std::function<void(const HistoryOutcome&)> done) {
+void CustomerWallet::history(const std::optional<std::string>& cursor, std::int64_t limit,
+                             std::chrono::seconds timeout, std::function<void(const HistoryOutcome&)> done) {
   payment::HistoryInquiry inquiry;
   inquiry.message_id = ids_.new_id();
+  inquiry.cursor = cursor;
   inquiry.limit = limit;
   inquiry.timestamp = payment::utc_now();
   history_id_ = inquiry.message_id;

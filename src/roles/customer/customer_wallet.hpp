@@ -48,8 +48,11 @@ class CustomerWallet {
   void buy(const payment::Offer& offer, std::string_view pin, Confirm confirm, std::chrono::seconds timeout,
            std::function<void(const PurchaseOutcome&)> done);
 
-  // Asks the gateway for the newest `limit` transactions.
-  void history(std::int64_t limit, std::chrono::seconds timeout, std::function<void(const HistoryOutcome&)> done);
+  // Asks the gateway for one page of at most `limit` transactions, newest
+  // first: the newest when `cursor` is null, else those after the page whose
+  // next_cursor it is.
+  void history(const std::optional<std::string>& cursor, std::int64_t limit, std::chrono::seconds timeout,
+               std::function<void(const HistoryOutcome&)> done);
 
  private:
   void apply(const payment::WalletStep& step);

@@ -2,25 +2,30 @@
 
 #include <fmt/format.h>
 
-#include "roles/endpoint/config_section.hpp"
+#include "config/config_file.hpp"
 #include "sip/transport/transport.hpp"
 #include "sip/uri.hpp"
 
 namespace sippay::roles {
 namespace {
 
-using Section = ConfigSection;
+using Section = config::ConfigSection;
 
-const toml::table* section(const toml::table& root, std::string_view source, std::string_view name) {
-  const toml::table* table = ConfigSection::find(root, source, name);
-  if (table == nullptr) throw ConfigError(fmt::format("{}: [{}] is required", source, name));
-  return table;
-}
-
-std::filesystem::path resolve(const std::filesystem::path& base_dir, const std::string& path) {
-  const std::filesystem::path value(path);
-  return value.is_absolute() ? value : base_dir / value;
-}
+// The keys of [identity] and [sip], each described in docs/roles.md.
+constexpr std::string_view kIdentityKeys[] = {"uri", "certificate", "private_key", "ca", "crl", "peer_certificates"};
+// One key a line, so that adding a key is a one-line change.
+constexpr std::string_view kSipKeys[] = {
+    "listen",
+    "proxy",
+    "username",
+    "password",
+    "register",
+    "register_expires",
+    "accept_only_from",
+    "max_body_bytes",
+    "t1_ms",
+    "crypto_threads",
+};
 
 void check_sip_uri(const Section& section, std::string_view key, const std::string& value, bool needs_user) {
   const auto uri = sip::parse_uri(value);
@@ -32,14 +37,6 @@ void check_sip_uri(const Section& section, std::string_view key, const std::stri
 
 }  // namespace
 
-toml::table read_toml_file(const std::filesystem::path& path) {
-  try {
-    return toml::parse_file(path.string());
-  } catch (const toml::parse_error& error) {
-    throw ConfigError(fmt::format("{}:{}: {}", path.string(), error.source().begin.line, error.description()));
-  }
-}
-
 std::string tls_identity_host(std::string_view accept_only_from) {
   if (const auto uri = sip::parse_uri(accept_only_from); uri && uri->is_sip_or_sips()) {
     return std::string(uri->host);
@@ -49,16 +46,17 @@ std::string tls_identity_host(std::string_view accept_only_from) {
 
 EndpointConfig load_endpoint_config(const toml::table& root, const std::filesystem::path& base_dir,
                                     std::string_view source) {
+  const config::ConfigFile file(root, {std::string(source), base_dir, "docs/roles.md"});
   EndpointConfig config;
-  const Section identity(source, "identity", section(root, source, "identity"));
-  identity.check_keys({"uri", "certificate", "private_key", "ca", "crl", "peer_certificates"});
+  const Section identity = file.required_section("identity");
+  identity.check_keys(kIdentityKeys);
   config.uri = identity.required("uri");
   check_sip_uri(identity, "uri", config.uri, true);
-  config.certificate = resolve(base_dir, identity.required("certificate"));
-  config.private_key = resolve(base_dir, identity.required("private_key"));
-  config.ca = resolve(base_dir, identity.required("ca"));
-  if (auto crl = identity.string("crl")) config.crl = resolve(base_dir, *crl);
-  config.peer_certificates = resolve(base_dir, identity.required("peer_certificates"));
+  config.certificate = identity.required_path("certificate");
+  config.private_key = identity.required_path("private_key");
+  config.ca = identity.required_path("ca");
+  config.crl = identity.path("crl");
+  config.peer_certificates = identity.required_path("peer_certificates");
   std::error_code error;
   if (!std::filesystem::is_directory(config.peer_certificates, error)) {
     identity.fail("peer_certificates", fmt::format("\"{}\" is not a folder; make it and put the peers' PEM "
@@ -66,9 +64,8 @@ EndpointConfig load_endpoint_config(const toml::table& root, const std::filesyst
                                                    config.peer_certificates.string()));
   }
 
-  const Section sip(source, "sip", section(root, source, "sip"));
-  sip.check_keys({"listen", "proxy", "username", "password", "register", "register_expires", "accept_only_from",
-                  "max_body_bytes", "t1_ms"});
+  const Section sip = file.required_section("sip");
+  sip.check_keys(kSipKeys);
   if (auto listen = sip.string("listen")) config.listen = *listen;
   const auto address = sip::parse_transport_address(config.listen);
   if (!address || address->protocol != sip::TransportProtocol::kTls) {
@@ -92,6 +89,7 @@ EndpointConfig load_endpoint_config(const toml::table& root, const std::filesyst
   config.max_body_bytes =
       static_cast<std::size_t>(sip.integer("max_body_bytes", 1024, 262144).value_or(65536));
   config.t1 = std::chrono::milliseconds(sip.integer("t1_ms", 1, 60000).value_or(500));
+  config.crypto_threads = static_cast<unsigned>(sip.integer("crypto_threads", 1, kMaxCryptoThreads).value_or(0));
   return config;
 }
 

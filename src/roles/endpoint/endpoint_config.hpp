@@ -8,19 +8,20 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <toml++/toml.h>
 
+#include "config/config_error.hpp"
+#include "config/toml_file.hpp"
+
 namespace sippay::roles {
 
-// A configuration that cannot be used; the message names the file, the key
-// and what to do.
-class ConfigError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using config::ConfigError;
+using config::read_toml_file;
+
+// Upper bound of [sip] crypto_threads.
+inline constexpr unsigned kMaxCryptoThreads = 64;
 
 struct EndpointConfig {
   std::string uri;  // own address of record, e.g. sip:gateway@pay.test
@@ -39,6 +40,9 @@ struct EndpointConfig {
   std::size_t max_body_bytes = 65536;
   // No final response within this time: the send fails (408 or a transport error).
   std::chrono::milliseconds t1{500};
+  // Threads that seal and open S/MIME bodies off the I/O thread, at most
+  // kMaxCryptoThreads; 0: one per hardware thread.
+  unsigned crypto_threads = 0;
   // Set by the role, not read from the file: accept AuthEnvelopedData
   // bodies whose content is not signed (the merchant's purchase, whose
   // signature is the dual signature inside). InboundMessage::signer_verified
@@ -51,10 +55,6 @@ struct EndpointConfig {
 // are left to the role. Throws ConfigError naming the key.
 EndpointConfig load_endpoint_config(const toml::table& root, const std::filesystem::path& base_dir,
                                     std::string_view source = "config");
-
-// Parses the file at `path`. Throws ConfigError for a file that cannot be
-// read or parsed, naming the line.
-toml::table read_toml_file(const std::filesystem::path& path);
 
 // The host of `accept_only_from` as the TLS identity check takes it:
 // "sip:pay.test" and "pay.test" both give "pay.test".

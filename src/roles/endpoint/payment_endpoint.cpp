@@ -1,17 +1,17 @@
 #include "roles/endpoint/payment_endpoint.hpp"
 
 #include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/thread_pool.hpp>
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
-#include "payment/message_codec.hpp"
-#include "roles/endpoint/peer_directory.hpp"
-#include "security/private_key.hpp"
-#include "security/sip_identity.hpp"
+#include <algorithm>
+#include <thread>
+#include <unordered_map>
+
+#include "roles/endpoint/endpoint_crypto.hpp"
 #include "security/smime_body.hpp"
-#include "security/smime_response.hpp"
-#include "security/trust_store.hpp"
 #include "sip/ua/registration.hpp"
 #include "sip/ua/user_agent.hpp"
 
@@ -45,12 +45,14 @@ std::string domain_of(std::string_view uri_text) {
   return uri ? std::string(uri->host) : std::string();
 }
 
-template <typename T>
-T must(security::Result<T> result, std::string_view what, const std::filesystem::path& path) {
-  if (!result) {
-    throw ConfigError(fmt::format("[identity] {}: cannot use {}: {}", what, path.string(), result.error().detail));
-  }
-  return std::move(result.value());
+// Removes the entry `key` from `map` and returns it; nullopt when absent.
+template <typename Map>
+std::optional<typename Map::mapped_type> take(Map& map, const typename Map::key_type& key) {
+  const auto it = map.find(key);
+  if (it == map.end()) return std::nullopt;
+  std::optional<typename Map::mapped_type> value(std::move(it->second));
+  map.erase(it);
+  return value;
 }
 
 }  // namespace
@@ -60,24 +62,14 @@ std::string SendResult::summary() const {
   return fmt::format("{} {}", status, reason);
 }
 
+// The I/O thread runs the UA, the handler and every callback; the pool
+// runs only EndpointCrypto::seal and open. A job gets copies of its inputs
+// and posts its result back to the I/O thread, where the responder or the
+// send's `done` waits in `receiving` or `sealing`. So responders, handlers
+// and callbacks never leave the I/O thread.
 struct PaymentEndpoint::State {
   State(asio::io_context& io, EndpointConfig endpoint_config)
-      : io(io),
-        config(std::move(endpoint_config)),
-        trust(must(security::TrustStore::load(config.ca, config.crl), "ca or crl", config.ca)),
-        signer{must(security::Certificate::load_pem_file(config.certificate), "certificate", config.certificate),
-               must(security::PrivateKey::load_pem_file(config.private_key), "private_key", config.private_key),
-               {}},
-        peers(config.peer_certificates) {
-    if (!signer.key.matches(signer.certificate)) {
-      throw ConfigError(fmt::format("[identity] private_key: {} is not the key of {}", config.private_key.string(),
-                                    config.certificate.string()));
-    }
-    if (!security::match_sip_identity(config.uri, signer.certificate.sip_uris())) {
-      throw ConfigError(fmt::format("[identity] uri: {} is not named by the certificate {}; its SIP URIs are {}",
-                                    config.uri, config.certificate.string(),
-                                    fmt::join(signer.certificate.sip_uris(), ", ")));
-    }
+      : io(io), config(std::move(endpoint_config)), crypto(config), pool(pool_size(config.crypto_threads)) {
     if (config.accept_only_from) proxy_host = tls_identity_host(*config.accept_only_from);
     sip::UserAgentSettings settings;
     settings.transport.listen = {*sip::parse_transport_address(config.listen)};
@@ -92,7 +84,41 @@ struct PaymentEndpoint::State {
     settings.max_message_body_bytes = config.max_body_bytes;
     settings.user_agent = "sippay";
     agent = std::make_unique<sip::UserAgent>(io, std::move(settings));
-    agent->on_message([this](const sip::ReceivedMessage& request) { return receive(request); });
+    agent->on_message_async([this](const sip::ReceivedMessage& request, sip::UserAgent::MessageResponder responder) {
+      receive(request, std::move(responder));
+    });
+  }
+
+  ~State() {
+    // Jobs still running read `crypto`, so they finish before it goes;
+    // queued ones are dropped. Results they post find `lifetime` expired.
+    lifetime.reset();
+    pool.stop();
+    pool.join();
+  }
+
+  static std::size_t pool_size(unsigned configured) {
+    if (configured != 0) return configured;
+    return std::max(1u, std::min(std::thread::hardware_concurrency(), kMaxCryptoThreads));
+  }
+
+  // Runs `work` on the pool and then `finish(result)` on the I/O thread,
+  // unless the endpoint is gone by then. An exception in `work` becomes
+  // `on_error(what)`.
+  template <typename Result, typename Work, typename OnError, typename Finish>
+  void run_crypto(Work work, OnError on_error, Finish finish) {
+    asio::post(pool, [&io = io, alive = std::weak_ptr<State*>(lifetime), work = std::move(work),
+                      on_error = std::move(on_error), finish = std::move(finish)]() mutable {
+      Result result;
+      try {
+        result = work();
+      } catch (const std::exception& error) {
+        result = on_error(error.what());
+      }
+      asio::post(io, [alive, finish = std::move(finish), result = std::move(result)]() mutable {
+        if (const std::shared_ptr<State*> state = alive.lock()) finish(**state, std::move(result));
+      });
+    });
   }
 
   std::optional<sip::DigestCredentials> credentials() const {
@@ -119,133 +145,170 @@ struct PaymentEndpoint::State {
   }
 
   void seal_and_send(std::string to_uri, std::string content, HeaderList headers, SendDone done, bool sign) {
-    auto fail = [this, &done](std::string error) {
-      asio::post(io, [done = std::move(done), error = std::move(error)] {
-        SendResult result;
-        result.error = error;
-        if (done) done(result);
-      });
-    };
-    auto recipient = peers.find(to_uri);
-    if (!recipient) {
-      fail(fmt::format("no certificate for {} in {}", to_uri, config.peer_certificates.string()));
+    const std::uint64_t job = next_job++;
+    sealing.emplace(job, PendingSend{to_uri, std::move(headers), std::move(done)});
+    run_crypto<SealedBody>(
+        [crypto = &crypto, to_uri, content = std::move(content), sign]() mutable {
+          return crypto->seal(to_uri, std::move(content), sign);
+        },
+        [to_uri](const char* what) {
+          return SealedBody{{}, {}, fmt::format("cannot seal the message for {}: {}", to_uri, what)};
+        },
+        [job](State& state, SealedBody sealed) { state.finish_seal(job, std::move(sealed)); });
+  }
+
+  void finish_seal(std::uint64_t job, SealedBody sealed) {
+    std::optional<PendingSend> send = take(sealing, job);
+    if (!send) return;
+    if (stopped) sealed.error = fmt::format("not sent to {}: the endpoint has shut down", send->to_uri);
+    if (!sealed.error.empty()) {
+      SendResult result;
+      result.error = std::move(sealed.error);
+      if (send->done) send->done(result);
       return;
     }
-    const std::vector<security::PayloadPart> parts{{std::string(payment::kContentType), std::move(content)}};
-    security::CmsResult<security::SmimeBody> body = [&]() -> security::CmsResult<security::SmimeBody> {
-      if (sign) return security::seal_body(parts, signer, {*recipient}, trust);
-      auto der = security::encrypt_data(security::write_payload_entity(parts), {*recipient}, trust);
-      if (!der) return der.error();
-      return security::SmimeBody{security::SmimeType::auth_enveloped_data,
-                                 security::smime_content_type(security::SmimeType::auth_enveloped_data),
-                                 std::string(security::kSmimeContentDisposition), std::move(der.value())};
-    }();
-    if (!body) {
-      fail(fmt::format("cannot seal the message for {}: {}", to_uri, body.error().to_string()));
+    send_body(std::move(send->to_uri), std::move(sealed.content_type), std::move(sealed.der),
+              std::move(send->headers), std::move(send->done));
+  }
+
+  void reject(sip::UserAgent::MessageResponder& responder, const std::string& source, std::string_view call_id,
+              int code, std::string reason, std::string_view log_reason) {
+    spdlog::info("endpoint {}: rejected MESSAGE from {} with {} ({}), Call-ID {}", config.uri, source, code,
+                 log_reason, call_id);
+    responder.respond({code, std::move(reason), code == 503 ? "Retry-After: 5\r\n" : ""});
+  }
+
+  void receive(const sip::ReceivedMessage& request, sip::UserAgent::MessageResponder responder) {
+    const sip::Message& message = request.message;
+    const std::string source = request.source.to_string();
+    if (draining) {
+      reject(responder, source, message.call_id(), 503, {}, "shutting down");
       return;
     }
-    send_body(std::move(to_uri), std::move(body->content_type), std::move(body->der), std::move(headers),
-              std::move(done));
-  }
-
-  sip::UserAgent::MessageReply reject(const sip::ReceivedMessage& request, int code, std::string reason,
-                                      std::string_view log_reason) {
-    spdlog::info("endpoint {}: rejected MESSAGE from {} with {} ({}), Call-ID {}", config.uri,
-                 request.source.to_string(), code, log_reason, request.message.call_id());
-    return {code, std::move(reason), {}};
-  }
-
-  // The body's inner content, or the response that rejects it.
-  sip::UserAgent::MessageReply open(const sip::ReceivedMessage& request, InboundMessage& inbound) {
-    const sip::Message& message = request.message;
-    const sip::HeaderField* type_field = message.find_header("Content-Type");
-    const std::string_view content_type = type_field ? type_field->value : std::string_view();
-    security::VerifyOptions options;
-    options.claimed_sender = inbound.sender_uri;
-    std::vector<security::PayloadPart> parts;
-    auto rejected = [&](const security::CmsError& error) {
-      const security::SipRejection rejection = security::sip_rejection_for(error);
-      return reject(request, rejection.status_code, std::string(rejection.reason_phrase), rejection.log_reason);
-    };
-    if (!config.accept_unsigned) {
-      auto opened = security::open_body(content_type, message.body(), signer.certificate, signer.key, trust, options);
-      if (!opened) return rejected(opened.error());
-      parts = std::move(opened->parts);
-    } else {
-      auto type = security::parse_smime_content_type(content_type);
-      if (!type) return rejected(type.error());
-      if (type.value() == security::SmimeType::signed_data) {
-        return reject(request, 415, "Envelope Required", "a signed-data body without envelope");
-      }
-      auto decrypted = security::decrypt_data(message.body(), signer.certificate, signer.key);
-      if (!decrypted) return rejected(decrypted.error());
-      auto inner = security::parse_smime_entity(decrypted->content);
-      if (inner && inner->smime_type == security::SmimeType::signed_data) {
-        auto verified = security::verify_signed_data(inner->der, trust, options);
-        if (!verified) return rejected(verified.error());
-        auto payload = security::parse_payload_entity(verified->content);
-        if (!payload) return rejected(payload.error());
-        parts = std::move(payload.value());
-      } else {
-        if (decrypted->protection != security::ContentProtection::authenticated) {
-          return reject(request, 493, "Undecipherable", "unsigned content in an envelope without integrity");
-        }
-        auto payload = security::parse_payload_entity(decrypted->content);
-        if (!payload) return rejected(payload.error());
-        parts = std::move(payload.value());
-        inbound.signer_verified = false;
-      }
-    }
-    if (parts.size() != 1) return reject(request, 415, "One Payment Message Expected", "several payload parts");
-    if (auto problem = payment::content_type_error(parts.front().content_type)) {
-      return reject(request, 415, "Unsupported Media Type", *problem);
-    }
-    inbound.content = std::move(parts.front().body);
-    return {};
-  }
-
-  sip::UserAgent::MessageReply receive(const sip::ReceivedMessage& request) {
-    const sip::Message& message = request.message;
     if (proxy_host && !agent->transport().peer_certificate_matches(request.connection_id, *proxy_host)) {
-      return reject(request, 403, "Only Via The Proxy",
-                    fmt::format("the connection's certificate does not name {}", *proxy_host));
+      reject(responder, source, message.call_id(), 403, "Only Via The Proxy",
+             fmt::format("the connection's certificate does not name {}", *proxy_host));
+      return;
     }
     InboundMessage inbound;
     const sip::NameAddr* from = message.from();
-    if (from == nullptr || !from->uri.is_sip_or_sips()) return reject(request, 400, "Bad From", "From is not SIP");
+    if (from == nullptr || !from->uri.is_sip_or_sips()) {
+      reject(responder, source, message.call_id(), 400, "Bad From", "From is not SIP");
+      return;
+    }
     inbound.sender_uri = address_of_record(from->uri);
     inbound.call_id = std::string(message.call_id());
     if (const sip::HeaderField* authorization = message.find_header("Authorization")) {
       inbound.authorization = std::string(authorization->value);
     }
     if (message.body().empty()) {
-      if (!config.accept_unsigned) return reject(request, 400, "Body Required", "a MESSAGE without body");
+      if (!config.accept_unsigned) {
+        reject(responder, source, inbound.call_id, 400, "Body Required", "a MESSAGE without body");
+        return;
+      }
       inbound.signer_verified = false;
-    } else {
-      sip::UserAgent::MessageReply refused = open(request, inbound);
-      if (refused.status_code != 200) return refused;
+      deliver(inbound, responder);
+      return;
     }
-    if (!handler) return reject(request, 503, "Not Ready", "no handler");
+
+    // The request's views point into the receive buffer, so the job gets copies.
+    const sip::HeaderField* type_field = message.find_header("Content-Type");
+    std::string content_type(type_field ? type_field->value : std::string_view());
+    std::string body(message.body());
+    std::string sender = inbound.sender_uri;
+    const std::uint64_t job = next_job++;
+    receiving.emplace(job, PendingReceive{std::move(inbound), std::move(responder), source});
+    run_crypto<OpenedContent>(
+        [crypto = &crypto, content_type = std::move(content_type), body = std::move(body),
+         sender = std::move(sender), accept_unsigned = config.accept_unsigned] {
+          return crypto->open(content_type, body, sender, accept_unsigned);
+        },
+        [](const char* what) {
+          return OpenedContent{500, "Server Internal Error", fmt::format("opening the body failed: {}", what), {},
+                               false};
+        },
+        [job](State& state, OpenedContent opened) { state.finish_open(job, std::move(opened)); });
+  }
+
+  void finish_open(std::uint64_t job, OpenedContent opened) {
+    std::optional<PendingReceive> pending = take(receiving, job);
+    if (!pending) return;
+    if (opened.status != 200) {
+      reject(pending->responder, pending->source, pending->inbound.call_id, opened.status, std::move(opened.reason),
+             opened.log_reason);
+      return;
+    }
+    pending->inbound.content = std::move(opened.content);
+    pending->inbound.signer_verified = opened.signer_verified;
+    deliver(pending->inbound, pending->responder);
+  }
+
+  // Passes a checked message to the role's handler and sends its reply.
+  void deliver(const InboundMessage& inbound, sip::UserAgent::MessageResponder& responder) {
+    // A body opened after the shutdown limit must not reach a role that
+    // has already closed its stores.
+    if (stopped) {
+      spdlog::info("endpoint {}: rejected MESSAGE with 503 (shut down), Call-ID {}", config.uri, inbound.call_id);
+      responder.respond({503, {}, "Retry-After: 5\r\n"});
+      return;
+    }
+    if (!handler) {
+      spdlog::info("endpoint {}: rejected MESSAGE with 503 (no handler), Call-ID {}", config.uri, inbound.call_id);
+      responder.respond({503, "Not Ready", {}});
+      return;
+    }
     Reply reply;
     try {
       reply = handler(inbound);
     } catch (const std::exception& error) {
       spdlog::error("endpoint {}: the handler failed on Call-ID {}: {}", config.uri, inbound.call_id, error.what());
-      return {500, "Server Internal Error", {}};
+      responder.respond({500, "Server Internal Error", {}});
+      return;
     }
-    return {reply.status, reply.reason, header_lines(reply.headers)};
+    responder.respond({reply.status, std::move(reply.reason), header_lines(reply.headers)});
   }
+
+  // Calls `done` once no crypto job is left or `deadline` passes.
+  void wait_for_crypto(std::chrono::steady_clock::time_point deadline, std::function<void()> done) {
+    if ((sealing.empty() && receiving.empty()) || std::chrono::steady_clock::now() >= deadline) {
+      done();
+      return;
+    }
+    crypto_timer.expires_after(std::chrono::milliseconds(20));
+    crypto_timer.async_wait([this, deadline, done = std::move(done)](std::error_code error) mutable {
+      if (!error) wait_for_crypto(deadline, std::move(done));
+    });
+  }
+
+  struct PendingSend {
+    std::string to_uri;
+    HeaderList headers;
+    SendDone done;
+  };
+  struct PendingReceive {
+    InboundMessage inbound;  // everything but the content, which the job opens
+    sip::UserAgent::MessageResponder responder;
+    std::string source;  // the sender's transport address, for logs
+  };
 
   asio::io_context& io;
   EndpointConfig config;
-  security::TrustStore trust;
-  security::SignerCredentials signer;
-  PeerDirectory peers;
+  EndpointCrypto crypto;
   std::optional<std::string> proxy_host;
   std::unique_ptr<sip::UserAgent> agent;
   std::shared_ptr<sip::Registration> registration;
   Handler handler;
   std::function<void(const SendResult&)> registration_handler;
+  bool draining = false;  // set by shutdown: new MESSAGEs get 503
+  bool stopped = false;   // set when shutdown calls its `done`: no more handler calls or sends
+  std::uint64_t next_job = 1;
+  std::unordered_map<std::uint64_t, PendingSend> sealing;
+  std::unordered_map<std::uint64_t, PendingReceive> receiving;
+  asio::steady_timer crypto_timer{io};
+  // Points to this State until its destruction begins; crypto results
+  // posted to the I/O thread check it (see run_crypto).
+  std::shared_ptr<State*> lifetime = std::make_shared<State*>(this);
+  asio::thread_pool pool;
 };
 
 PaymentEndpoint::PaymentEndpoint(asio::io_context& io, EndpointConfig config)
@@ -307,7 +370,17 @@ void PaymentEndpoint::send_empty(std::string to_uri, HeaderList headers, SendDon
 void PaymentEndpoint::shutdown(std::chrono::milliseconds limit, std::function<void()> done) {
   State* state = state_.get();
   auto drain = [state, limit, done = std::move(done)](const sip::RequestOutcome&) mutable {
-    state->agent->shutdown(limit, std::move(done));
+    // Sends still being sealed become client transactions when sealed, and
+    // the UA's shutdown waits for those; so the crypto jobs finish first.
+    state->draining = true;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    state->wait_for_crypto(deadline, [state, deadline, done = std::move(done)]() mutable {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      state->agent->shutdown(std::max(left, std::chrono::milliseconds(0)), [state, done = std::move(done)] {
+        state->stopped = true;
+        if (done) done();
+      });
+    });
   };
   if (state_->registration) {
     auto registration = std::move(state_->registration);

@@ -5,7 +5,11 @@
 // receives (decrypted, then the signer verified against the CA and CRL as
 // the From address of record) before the role's handler sees it.
 //
-// Runs on one asio::io_context thread; not thread safe.
+// Runs on one asio::io_context thread; not thread safe. Only the sealing
+// and opening run on a pool of `crypto_threads` threads of its own, and
+// their results come back to the I/O thread. Bodies may finish out of
+// order: of two messages, the later one can reach the handler or the wire
+// first.
 #pragma once
 
 #include <asio/io_context.hpp>
@@ -88,7 +92,10 @@ class PaymentEndpoint {
   void send_empty(std::string to_uri, HeaderList headers, SendDone done);
 
   // Unregisters, answers new requests with 503, and waits up to `limit`
-  // for transactions in progress; then closes the sockets and calls `done`.
+  // for bodies being sealed or opened and for transactions in progress;
+  // then closes the sockets and calls `done`. After that the handler is
+  // not called again, and a body sealed late fails its send. Destroying
+  // the endpoint instead waits only for crypto jobs already running.
   void shutdown(std::chrono::milliseconds limit, std::function<void()> done);
 
   const EndpointConfig& config() const;

@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <optional>
+#include <set>
+#include <stdexcept>
 
 #include "payment/message_codec.hpp"
 #include "roles/endpoint/endpoint_test_support.hpp"
@@ -48,6 +52,7 @@ class PaymentEndpointTest : public ::testing::Test {
     const std::string gateway_address = "tls:127.0.0.1:" + std::to_string(testing::free_tcp_port());
     deployment_.start_proxy(SIPPAY_BINARY, gateway_.uri, gateway_address);
     EndpointConfig gateway_config = deployment_.endpoint_config(gateway_, "gateway-secret");
+    gateway_config.crypto_threads = crypto_threads_;
     gateway_config.register_contact = false;
     gateway_config.accept_only_from = "sip:pay.test";
     gateway_config.listen = gateway_address;
@@ -60,7 +65,9 @@ class PaymentEndpointTest : public ::testing::Test {
   }
 
   std::unique_ptr<PaymentEndpoint> start_registered(const Party& party, const std::string& password) {
-    auto endpoint = std::make_unique<PaymentEndpoint>(io_, deployment_.endpoint_config(party, password));
+    EndpointConfig config = deployment_.endpoint_config(party, password);
+    config.crypto_threads = crypto_threads_;
+    auto endpoint = std::make_unique<PaymentEndpoint>(io_, config);
     std::optional<SendResult> registered;
     endpoint->on_registration([&registered](const SendResult& result) { registered = result; });
     EXPECT_FALSE(endpoint->start());
@@ -128,6 +135,7 @@ class PaymentEndpointTest : public ::testing::Test {
   std::unique_ptr<PaymentEndpoint> alice_endpoint_, merchant_endpoint_, gateway_endpoint_;
   std::vector<InboundMessage> received_;
   Reply merchant_reply_;
+  unsigned crypto_threads_ = 0;  // 0: one per hardware thread
 };
 
 TEST_F(PaymentEndpointTest, DeliversSealedMessageThroughProxy) {
@@ -209,6 +217,145 @@ TEST_F(PaymentEndpointTest, SendFailsWithoutRecipientCertificate) {
   EXPECT_NE(result.error.find("no certificate for sip:nobody@pay.test"), std::string::npos) << result.error;
 }
 
+TEST_F(PaymentEndpointTest, HandlerExceptionGives500) {
+  start();
+  merchant_endpoint_->on_message([](const InboundMessage&) -> Reply { throw std::runtime_error("store is full"); });
+  const SendResult result = send_and_wait(*alice_endpoint_, merchant_.uri, kContent);
+  EXPECT_EQ(result.status, 500) << result.summary();
+}
+
+TEST_F(PaymentEndpointTest, NoHandlerGives503) {
+  start();
+  merchant_endpoint_->on_message(nullptr);
+  const SendResult result = send_and_wait(*alice_endpoint_, merchant_.uri, kContent);
+  // The proxy turns a 503 into 500 (RFC 3261 §16.7).
+  EXPECT_TRUE(result.status == 503 || result.status == 500) << result.summary();
+  EXPECT_TRUE(received_.empty());
+}
+
+TEST_F(PaymentEndpointTest, ShutdownWaitsForCryptoInFlight) {
+  start();
+  constexpr int kMessages = 12;
+  bool stopped = false;
+  int handled = 0;
+  merchant_endpoint_->on_message([&](const InboundMessage& message) {
+    if (handled++ == 0) merchant_endpoint_->shutdown(10s, [&stopped] { stopped = true; });
+    return record(message, Reply{});
+  });
+
+  std::vector<SendResult> results;
+  for (int i = 0; i < kMessages; ++i) {
+    alice_endpoint_->send(merchant_.uri, fmt::format(R"({{"type":"test","version":1,"amount":{}}})", i), {},
+                          [&results](const SendResult& result) { results.push_back(result); });
+  }
+  run_until(io_, [&] { return stopped && results.size() == kMessages; }, 30s);
+  ASSERT_TRUE(stopped);
+  ASSERT_EQ(results.size(), static_cast<std::size_t>(kMessages));
+
+  // Every message the merchant accepted with 2xx reached its handler once.
+  // The rest were rejected: 503, which the proxy passes on as 500, or 480
+  // or 404 once the merchant removed its binding.
+  int accepted = 0;
+  for (const SendResult& result : results) {
+    if (result.succeeded()) {
+      ++accepted;
+    } else {
+      EXPECT_TRUE(result.status == 500 || result.status == 503 || result.status == 480 || result.status == 404)
+          << result.summary();
+    }
+  }
+  EXPECT_EQ(accepted, handled);
+  EXPECT_EQ(received_.size(), static_cast<std::size_t>(handled));
+  EXPECT_GE(handled, 1);
+}
+
+TEST_F(PaymentEndpointTest, DestroyWithSealingInFlight) {
+  start();
+  int done_calls = 0;
+  for (int i = 0; i < 8; ++i) {
+    alice_endpoint_->send(merchant_.uri, kContent, {}, [&done_calls](const SendResult&) { ++done_calls; });
+  }
+  // The I/O loop has not run, so no result has come back: destroying the
+  // endpoint drops the jobs, and their late results find it gone.
+  alice_endpoint_.reset();
+  run_until(io_, [] { return false; }, 300ms);
+  EXPECT_EQ(done_calls, 0);
+  EXPECT_TRUE(received_.empty());
+}
+
+TEST_F(PaymentEndpointTest, ShutdownWaitsForSealingSend) {
+  start();
+  alice_endpoint_->on_message([this](const InboundMessage& message) { return record(message, Reply{}); });
+  std::optional<SendResult> result;
+  gateway_endpoint_->send(alice_.uri, kContent, {}, [&result](const SendResult& r) { result = r; });
+  // The body is still being sealed when the shutdown starts, so the
+  // shutdown waits for it and then for its transaction.
+  bool stopped = false;
+  gateway_endpoint_->shutdown(20s, [&stopped] { stopped = true; });
+  EXPECT_FALSE(stopped);
+
+  ASSERT_TRUE(run_until(io_, [&] { return stopped; }, 30s));
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->status, 200) << result->summary();
+  ASSERT_EQ(received_.size(), 1u);
+  EXPECT_EQ(received_[0].content, kContent);
+}
+
+TEST_F(PaymentEndpointTest, SealedAfterShutdownFailsSend) {
+  start();
+  std::optional<SendResult> result;
+  gateway_endpoint_->send(alice_.uri, kContent, {}, [&result](const SendResult& r) { result = r; });
+  // The gateway does not register, so a shutdown with no time left ends
+  // inside this call, before the sealed body comes back.
+  bool stopped = false;
+  gateway_endpoint_->shutdown(0ms, [&stopped] { stopped = true; });
+  EXPECT_TRUE(stopped);
+
+  ASSERT_TRUE(run_until(io_, [&] { return result.has_value(); }, 20s));
+  EXPECT_EQ(result->status, 0);
+  EXPECT_EQ(result->error, "not sent to sip:alice@pay.test: the endpoint has shut down");
+  EXPECT_TRUE(received_.empty());
+}
+
+// Many messages in both directions at once, with crypto pools of 1 and 4
+// threads: each arrives once, with its exact content.
+class PaymentEndpointPoolTest : public PaymentEndpointTest, public ::testing::WithParamInterface<unsigned> {};
+
+TEST_P(PaymentEndpointPoolTest, ConcurrentMessagesArriveIntact) {
+  crypto_threads_ = GetParam();
+  start();
+  alice_endpoint_->on_message([this](const InboundMessage& message) { return record(message, Reply{}); });
+  constexpr int kPerDirection = 24;
+  std::set<std::string> sent_to_merchant, sent_to_alice;
+  std::vector<SendResult> results;
+  auto collect = [&results](const SendResult& result) { results.push_back(result); };
+  for (int i = 0; i < kPerDirection; ++i) {
+    const std::string to_merchant = fmt::format(R"({{"type":"test","version":1,"order":"m-{}"}})", i);
+    const std::string to_alice = fmt::format(R"({{"type":"test","version":1,"order":"a-{}"}})", i);
+    sent_to_merchant.insert(to_merchant);
+    sent_to_alice.insert(to_alice);
+    alice_endpoint_->send(merchant_.uri, to_merchant, {}, collect);
+    merchant_endpoint_->send(alice_.uri, to_alice, {}, collect);
+  }
+  ASSERT_TRUE(run_until(io_, [&] { return results.size() == 2 * kPerDirection; }, 60s)) << results.size();
+  for (const SendResult& result : results) EXPECT_EQ(result.status, 200) << result.summary();
+
+  std::multiset<std::string> at_merchant, at_alice;
+  for (const InboundMessage& message : received_) {
+    EXPECT_TRUE(message.signer_verified);
+    if (message.sender_uri == alice_.uri) {
+      at_merchant.insert(message.content);
+    } else {
+      EXPECT_EQ(message.sender_uri, merchant_.uri);
+      at_alice.insert(message.content);
+    }
+  }
+  EXPECT_EQ(at_merchant, std::multiset<std::string>(sent_to_merchant.begin(), sent_to_merchant.end()));
+  EXPECT_EQ(at_alice, std::multiset<std::string>(sent_to_alice.begin(), sent_to_alice.end()));
+}
+
+INSTANTIATE_TEST_SUITE_P(CryptoThreads, PaymentEndpointPoolTest, ::testing::Values(1u, 4u));
+
 TEST(EndpointConfigTest, ReadsKeysAndNamesBadOnes) {
   Deployment deployment;
   const auto root = toml::parse(R"(
@@ -230,6 +377,7 @@ password = "secret"
   EXPECT_EQ(config.username, "alice");
   EXPECT_TRUE(config.register_contact);
   EXPECT_FALSE(config.crl.has_value());
+  EXPECT_EQ(config.crypto_threads, 0u);
 
   auto error_of = [&](std::string text) {
     try {
@@ -253,6 +401,14 @@ password = "secret"
             "alice.toml: [sip] register_expires: 5 is out of range; use an integer from 60 to 86400");
   EXPECT_EQ(error_of(identity + "[sip]\nproxy = \"sips:127.0.0.1\"\nlisten_on = \"x\"\n"),
             "alice.toml: [sip] listen_on: unknown key; check its spelling against docs/roles.md");
+  const EndpointConfig four_threads = load_endpoint_config(
+      toml::parse(identity + "[sip]\nproxy = \"sips:127.0.0.1\"\ncrypto_threads = 4\n"), deployment.root(),
+      "alice.toml");
+  EXPECT_EQ(four_threads.crypto_threads, 4u);
+  EXPECT_EQ(error_of(identity + "[sip]\nproxy = \"sips:127.0.0.1\"\ncrypto_threads = 0\n"),
+            "alice.toml: [sip] crypto_threads: 0 is out of range; use an integer from 1 to 64");
+  EXPECT_EQ(error_of(identity + "[sip]\nproxy = \"sips:127.0.0.1\"\ncrypto_threads = 65\n"),
+            "alice.toml: [sip] crypto_threads: 65 is out of range; use an integer from 1 to 64");
   EXPECT_EQ(error_of("[sip]\nproxy = \"sips:127.0.0.1\"\n"), "alice.toml: [identity] is required");
   EXPECT_EQ(error_of("[identity]\nuri = \"sip:pay.test\"\n[sip]\n"),
             "alice.toml: [identity] uri: \"sip:pay.test\" is not a sip: or sips: URI with a user part "

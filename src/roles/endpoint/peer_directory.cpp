@@ -43,6 +43,7 @@ std::optional<security::Certificate> PeerDirectory::lookup(std::string_view uri)
 }
 
 std::optional<security::Certificate> PeerDirectory::find(std::string_view uri) {
+  const std::lock_guard lock(mutex_);
   if (auto found = lookup(uri)) return found;
   load();
   return lookup(uri);

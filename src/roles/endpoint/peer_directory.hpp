@@ -2,9 +2,12 @@
 // folder `peer_certificates` of EndpointConfig, one PEM certificate per
 // file (*.pem, *.crt). A URI not found makes the folder be read again, so a
 // certificate added while the role runs is found without a restart.
+// find() may run on several threads at once: a mutex serializes lookups
+// and rereads.
 #pragma once
 
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +34,7 @@ class PeerDirectory {
   std::optional<security::Certificate> lookup(std::string_view uri) const;
 
   std::filesystem::path folder_;
+  std::mutex mutex_;  // guards certificates_
   std::vector<security::Certificate> certificates_;
 };
 

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <variant>
 
+#include "payment/field_rules.hpp"
 #include "payment/message_codec.hpp"
 #include "payment/protocol_names.hpp"
 #include "roles/gateway/gateway_outbox.hpp"
@@ -13,9 +14,6 @@ namespace sippay::roles::gateway {
 namespace {
 
 using payment::Handled;
-
-// Most entries one history answer carries (docs/protocol.md).
-constexpr std::int64_t kMaxHistoryEntries = 100;
 
 template <class... F>
 struct Overloaded : F... {
@@ -110,7 +108,7 @@ Handled GatewayProcessor::answer_history(std::string_view signer,
     }
     before = value;
   }
-  const auto limit = std::clamp<std::int64_t>(inquiry.limit, 1, kMaxHistoryEntries);
+  const auto limit = std::clamp<std::int64_t>(inquiry.limit, 1, payment::kMaxHistoryEntries);
   SqlGatewayStore store(tx);
   // One more than asked, to learn whether another page exists.
   auto rows = store.history(signer, before, static_cast<std::size_t>(limit) + 1);

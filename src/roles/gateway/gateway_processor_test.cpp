@@ -2,6 +2,8 @@
 // purchase error the gateway decides, the settlement, and restarts.
 #include "roles/gateway/gateway_test_support.hpp"
 
+#include <fmt/format.h>
+
 #include "payment/protocol_names.hpp"
 
 namespace sippay::roles::gateway::testing {
@@ -334,6 +336,99 @@ TEST_F(GatewayProcessorTest, HistoryListsTheSendersTransactionsNewestFirst) {
   page = payment::decode<payment::HistoryAnswer>(of_type(drain_outbox(), "history-answer").at(0).content);
   ASSERT_TRUE(page.ok());
   EXPECT_TRUE(page->entries.empty());
+}
+
+// Reserves purchases of 1.00, 2.00, ... `count`.00 EUR, oldest first.
+class GatewayHistoryTest : public GatewayProcessorTest {
+ protected:
+  void reserve_amounts(int count) {
+    for (int i = 1; i <= count; ++i) {
+      const auto handled =
+          send_request(purchase(fmt::format("purchase-00000000000001{:02}", i), fmt::format("order-1{:02}", i),
+                                i * 100)
+                           .request);
+      ASSERT_EQ(handled.sip_status, 200) << handled.reason;
+    }
+    drain_outbox();
+  }
+
+  // Sends a history inquiry from `sender` and returns the history answer it receives.
+  payment::HistoryAnswer page(const std::string& sender, std::optional<std::string> cursor, std::int64_t limit) {
+    payment::HistoryInquiry inquiry;
+    inquiry.message_id = ids_.new_id();
+    inquiry.cursor = std::move(cursor);
+    inquiry.limit = limit;
+    inquiry.timestamp = std::chrono::floor<std::chrono::seconds>(clock_.now());
+    const auto handled = send(sender, payment::encode(inquiry));
+    EXPECT_EQ(handled.sip_status, 200) << handled.reason;
+    const auto answers = of_type(drain_outbox(), "history-answer");
+    EXPECT_EQ(answers.size(), 1u);
+    if (answers.empty()) return {};
+    EXPECT_EQ(answers[0].to_uri, sender);
+    auto answer = payment::decode<payment::HistoryAnswer>(answers[0].content);
+    EXPECT_TRUE(answer.ok());
+    if (!answer.ok()) return {};
+    EXPECT_EQ(answer->in_reply_to, inquiry.message_id);
+    return *answer;
+  }
+};
+
+TEST_F(GatewayHistoryTest, PagesCoverEveryTransactionOnce) {
+  reserve_amounts(5);
+  std::vector<std::int64_t> amounts;
+  std::optional<std::string> cursor;
+  int pages = 0;
+  do {
+    const payment::HistoryAnswer answer = page(kAlice, cursor, 2);
+    ASSERT_LE(answer.entries.size(), 2u);
+    for (const auto& entry : answer.entries) amounts.push_back(entry.amount);
+    cursor = answer.next_cursor;
+    ASSERT_LT(++pages, 10) << "the cursor does not reach the last page";
+  } while (cursor);
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(amounts, (std::vector<std::int64_t>{500, 400, 300, 200, 100}));
+}
+
+TEST_F(GatewayHistoryTest, FullLastPageHasNoCursor) {
+  reserve_amounts(2);
+  const payment::HistoryAnswer answer = page(kAlice, std::nullopt, 2);
+  ASSERT_EQ(answer.entries.size(), 2u);
+  EXPECT_EQ(answer.entries[0].amount, 200);
+  EXPECT_FALSE(answer.next_cursor.has_value());
+}
+
+TEST_F(GatewayHistoryTest, MerchantSeesItsTransactions) {
+  reserve_amounts(3);
+  const payment::HistoryAnswer answer = page(kShop, std::nullopt, 100);
+  ASSERT_EQ(answer.entries.size(), 3u);
+  EXPECT_EQ(answer.entries[0].purchase_id, "purchase-0000000000000103");
+  EXPECT_EQ(answer.entries[0].merchant, kShop);
+  EXPECT_EQ(answer.entries[0].currency, "EUR");
+  EXPECT_EQ(answer.entries[0].state, payment::TransactionState::kPending);
+  EXPECT_EQ(answer.entries[2].amount, 100);
+  EXPECT_FALSE(answer.next_cursor.has_value());
+}
+
+TEST_F(GatewayHistoryTest, CursorItDidNotHandOutIsRejected) {
+  reserve_amounts(1);
+  for (const std::string cursor : {"abc", "0", "-5", "12x", "99999999999999999999"}) {
+    payment::HistoryInquiry inquiry;
+    inquiry.message_id = ids_.new_id();
+    inquiry.cursor = cursor;
+    inquiry.limit = 10;
+    inquiry.timestamp = std::chrono::floor<std::chrono::seconds>(clock_.now());
+    const auto handled = send(kAlice, payment::encode(inquiry));
+    EXPECT_EQ(handled.sip_status, 400) << cursor;
+    EXPECT_EQ(handled.reason, "cursor is not one this gateway handed out") << cursor;
+    EXPECT_TRUE(of_type(drain_outbox(), "history-answer").empty()) << cursor;
+  }
+}
+
+TEST_F(GatewayHistoryTest, CursorPastTheOldestGivesAnEmptyPage) {
+  reserve_amounts(1);
+  const payment::HistoryAnswer answer = page(kAlice, std::string("1"), 10);
+  EXPECT_TRUE(answer.entries.empty());
+  EXPECT_FALSE(answer.next_cursor.has_value());
 }
 
 }  // namespace

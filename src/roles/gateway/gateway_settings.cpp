@@ -1,6 +1,6 @@
 #include "roles/gateway/gateway_settings.hpp"
 
-#include "roles/endpoint/config_section.hpp"
+#include "config/config_file.hpp"
 
 namespace sippay::roles::gateway {
 
@@ -9,22 +9,22 @@ GatewaySettings load_gateway_settings(const std::filesystem::path& path) {
   const std::string source = path.filename().string();
   const std::filesystem::path base = path.parent_path().empty() ? "." : path.parent_path();
 
+  const config::ConfigFile file(root, {source, base, "docs/gateway.md"});
+  file.check_sections({"identity", "sip", "ledger"});
+
   GatewaySettings settings;
   settings.endpoint = load_endpoint_config(root, base, source);
   if (!settings.endpoint.accept_only_from) {
-    throw ConfigError(source +
-                      ": [sip] accept_only_from: is required for the gateway; set it to the proxy's "
-                      "SIP URI or DNS name in its TLS certificate, e.g. \"sip:pay.test\"");
+    file.section("sip").fail("accept_only_from",
+                             "is required for the gateway; set it to the proxy's SIP URI or DNS name in its "
+                             "TLS certificate, e.g. \"sip:pay.test\"");
   }
 
-  const ConfigSection ledger(source, "ledger", ConfigSection::find(root, source, "ledger"));
+  const config::ConfigSection ledger = file.section("ledger");
   ledger.check_keys({"database", "pin_key", "confirmation_timeout_seconds", "pin_max_failures",
                      "pin_lockout_seconds", "expiry_sweep_seconds"});
-  const std::string database = ledger.required("database");
-  const std::filesystem::path database_path(database);
-  settings.database = database_path.is_absolute() ? database : (base / database_path).string();
-  const std::filesystem::path key(ledger.required("pin_key"));
-  settings.pin_key = key.is_absolute() ? key : base / key;
+  settings.database = ledger.required_path("database").string();
+  settings.pin_key = ledger.required_path("pin_key");
 
   settings.policy.machine.confirmation_timeout = std::chrono::seconds(
       ledger.integer("confirmation_timeout_seconds", kMinConfirmationSeconds, kMaxConfirmationSeconds)

@@ -75,5 +75,11 @@ TEST_F(GatewaySettingsTest, ErrorsNameTheKey) {
             std::string::npos);
 }
 
+TEST_F(GatewaySettingsTest, UnknownSectionIsRejected) {
+  const std::string message = error_of(kProxyOnly, "database = \"l\"\npin_key = \"k\"\n[ledgers]\n");
+  EXPECT_NE(message.find("gateway.toml: [ledgers]: unknown section; did you mean [ledger]?"), std::string::npos)
+      << message;
+}
+
 }  // namespace
 }  // namespace sippay::roles::gateway

@@ -3,15 +3,10 @@
 #include <fmt/format.h>
 
 #include "payment/field_rules.hpp"
-#include "roles/endpoint/config_section.hpp"
+#include "config/config_file.hpp"
 
 namespace sippay::roles::merchant {
 namespace {
-
-std::filesystem::path resolve(const std::filesystem::path& base, const std::string& text) {
-  const std::filesystem::path path(text);
-  return path.is_absolute() ? path : base / path;
-}
 
 // The host part of a SIP URI: "sip:merchant@shop.test" gives "shop.test".
 std::string host_of(std::string_view uri) {
@@ -20,7 +15,7 @@ std::string host_of(std::string_view uri) {
   return std::string(rest.substr(0, rest.find_first_of(":;?>")));
 }
 
-std::chrono::seconds seconds_key(const ConfigSection& section, std::string_view key,
+std::chrono::seconds seconds_key(const config::ConfigSection& section, std::string_view key,
                                  std::int64_t fallback, std::int64_t min, std::int64_t max) {
   return std::chrono::seconds(section.integer(key, min, max).value_or(fallback));
 }
@@ -30,23 +25,14 @@ std::chrono::seconds seconds_key(const ConfigSection& section, std::string_view 
 MerchantDaemonConfig merchant_config_from(const toml::table& root,
                                           const std::filesystem::path& base_dir,
                                           std::string_view source) {
-  for (const auto& [key, value] : root) {
-    const std::string_view name = key.str();
-    if (name != "identity" && name != "sip" && name != "merchant" && name != "catalog" &&
-        name != "store") {
-      throw ConfigError(fmt::format(
-          "{}: [{}]: unknown section; a merchant file has [identity], [sip], [merchant], "
-          "[catalog] and [store]",
-          source, name));
-    }
-  }
+  const config::ConfigFile file(root, {std::string(source), base_dir, "docs/merchant.md"});
+  file.check_sections({"identity", "sip", "merchant", "catalog", "store"});
 
   MerchantDaemonConfig config;
   config.endpoint = load_endpoint_config(root, base_dir, source);
   config.endpoint.accept_unsigned = true;
 
-  const ConfigSection merchant(source, "merchant",
-                               ConfigSection::find(root, source, "merchant"));
+  const config::ConfigSection merchant = file.section("merchant");
   merchant.check_keys({"realm", "gateway", "reservation_timeout_seconds",
                        "nonce_lifetime_seconds", "order_clock_window_seconds",
                        "sweep_interval_seconds"});
@@ -72,13 +58,13 @@ MerchantDaemonConfig merchant_config_from(const toml::table& root,
   config.nonce_lifetime = seconds_key(merchant, "nonce_lifetime_seconds", 300, 30, 3'600);
   config.sweep_interval = seconds_key(merchant, "sweep_interval_seconds", 10, 1, 3'600);
 
-  const ConfigSection catalog(source, "catalog", ConfigSection::find(root, source, "catalog"));
+  const config::ConfigSection catalog = file.section("catalog");
   catalog.check_keys({"file"});
-  config.catalog = resolve(base_dir, catalog.required("file"));
+  config.catalog = catalog.required_path("file");
 
-  const ConfigSection store(source, "store", ConfigSection::find(root, source, "store"));
+  const config::ConfigSection store = file.section("store");
   store.check_keys({"path"});
-  config.store = resolve(base_dir, store.required("path"));
+  config.store = store.required_path("path");
   return config;
 }
 

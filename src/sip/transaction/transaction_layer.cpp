@@ -181,6 +181,14 @@ bool TransactionLayer::respond(ServerTransactionId id, int status_code, std::str
   return sent;
 }
 
+const ReceivedMessage* TransactionLayer::pending_request(ServerTransactionId id) const {
+  const auto it = servers_.find(id);
+  if (it == servers_.end()) return nullptr;
+  const TransactionState state = it->second->machine.state();
+  if (state != TransactionState::kTrying && state != TransactionState::kProceeding) return nullptr;
+  return &it->second->request;
+}
+
 void TransactionLayer::receive(ReceivedMessage message) {
   if (message.message.is_request()) {
     receive_request(std::move(message));

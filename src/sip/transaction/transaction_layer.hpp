@@ -103,6 +103,11 @@ class TransactionLayer {
   // Sends the user's response through server transaction `id`. Returns
   // false when the transaction is gone or already sent a final response.
   bool respond(ServerTransactionId id, int status_code, std::string response);
+  // The request of server transaction `id` while the transaction waits for
+  // the user's final response (Trying or Proceeding). Null once a final
+  // response was sent or the transaction is gone. The pointer is valid
+  // until the next call into the layer.
+  const ReceivedMessage* pending_request(ServerTransactionId id) const;
 
   // Input from the transport.
   void receive(ReceivedMessage message);

@@ -3,6 +3,8 @@
 #include <asio/post.hpp>
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "sip/charset.hpp"
 #include "sip/ua/identifiers.hpp"
 #include "sip/ua/response_builder.hpp"
@@ -67,11 +69,50 @@ UserAgent::UserAgent(asio::io_context& io, UserAgentSettings settings)
                                                      settings_.timers, std::move(handlers));
 }
 
-UserAgent::~UserAgent() = default;
+UserAgent::MessageResponder::MessageResponder(MessageResponder&& other) noexcept
+    : agent_(std::move(other.agent_)), id_(std::exchange(other.id_, 0)) {}
+
+UserAgent::MessageResponder& UserAgent::MessageResponder::operator=(MessageResponder&& other) noexcept {
+  if (this != &other) {
+    if (pending()) respond({500, {}, {}});
+    agent_ = std::move(other.agent_);
+    id_ = std::exchange(other.id_, 0);
+  }
+  return *this;
+}
+
+UserAgent::MessageResponder::~MessageResponder() {
+  if (pending()) respond({500, {}, {}});
+}
+
+bool UserAgent::MessageResponder::respond(MessageReply reply) {
+  const ServerTransactionId id = std::exchange(id_, 0);
+  if (id == 0) return false;
+  const std::shared_ptr<UserAgent*> agent = agent_.lock();
+  if (!agent || *agent == nullptr) return false;
+  return (*agent)->respond_to_message(id, std::move(reply));
+}
+
+UserAgent::~UserAgent() {
+  // Responders that outlive the UA, or run while its members are destroyed,
+  // must find it gone.
+  *lifetime_ = nullptr;
+  lifetime_.reset();
+}
 
 std::error_code UserAgent::start() { return transport_->start(); }
 
-void UserAgent::on_message(MessageHandler handler) { message_handler_ = std::move(handler); }
+void UserAgent::on_message(MessageHandler handler) {
+  if (!handler) {
+    message_handler_ = nullptr;
+    return;
+  }
+  message_handler_ = [handler = std::move(handler)](const ReceivedMessage& request, MessageResponder responder) {
+    responder.respond(handler(request));
+  };
+}
+
+void UserAgent::on_message_async(AsyncMessageHandler handler) { message_handler_ = std::move(handler); }
 
 void UserAgent::send_message(OutgoingMessage message, OutcomeHandler done) {
   auto request = std::make_shared<UacRequest>();
@@ -253,9 +294,19 @@ void UserAgent::handle_message_request(TransactionLayer::ServerTransactionId id,
     respond(id, request, 413);
     return;
   }
-  MessageReply reply;
-  if (message_handler_) reply = message_handler_(request);
-  respond(id, request, reply.status_code, reply.reason_phrase, std::move(reply.extra_headers));
+  MessageResponder responder(lifetime_, id);
+  if (!message_handler_) {
+    responder.respond({});
+    return;
+  }
+  message_handler_(request, std::move(responder));
+}
+
+bool UserAgent::respond_to_message(ServerTransactionId id, MessageReply reply) {
+  const ReceivedMessage* request = transactions_->pending_request(id);
+  if (request == nullptr) return false;
+  respond(id, *request, reply.status_code, reply.reason_phrase, std::move(reply.extra_headers));
+  return true;
 }
 
 void UserAgent::handle_stateless_request(const ReceivedMessage& request) {

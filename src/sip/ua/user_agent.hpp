@@ -1,7 +1,8 @@
 // The UA core (RFC 3261 §8, RFC 3428). It sends MESSAGE requests and
 // responds to the Digest challenges they get (§22.2). It passes each
-// received MESSAGE to a handler that chooses the final response, responds to
-// OPTIONS (§11), and registers contacts (§10.2, see Registration).
+// received MESSAGE to a handler that chooses the final response, at once or
+// later through a MessageResponder, responds to OPTIONS (§11), and
+// registers contacts (§10.2, see Registration).
 //
 // Runs on one asio::io_context thread, with its own transport and
 // transaction layers. Not thread safe.
@@ -78,7 +79,41 @@ class UserAgent {
     std::string reason_phrase;  // empty: the usual phrase
     std::string extra_headers;  // whole header lines, each ending in CRLF
   };
+  using ServerTransactionId = TransactionLayer::ServerTransactionId;
+
+  // Sends the final response to one received MESSAGE, while its server
+  // transaction waits in Trying and absorbs retransmissions (§17.2.2).
+  // Move-only. Call and destroy it on the I/O thread. Destroying it
+  // without a call sends 500, so that no transaction waits forever.
+  class MessageResponder {
+   public:
+    MessageResponder() = default;
+    MessageResponder(MessageResponder&& other) noexcept;
+    MessageResponder& operator=(MessageResponder&& other) noexcept;
+    MessageResponder(const MessageResponder&) = delete;
+    MessageResponder& operator=(const MessageResponder&) = delete;
+    ~MessageResponder();
+
+    // Sends `reply`. Returns false, sending nothing, when this responder
+    // was used or moved from, or when the transaction or the UA is gone
+    // (a transport failure, or the UA destroyed).
+    bool respond(MessageReply reply);
+    // True until respond() is called or the responder is moved from.
+    bool pending() const { return id_ != 0; }
+
+   private:
+    friend class UserAgent;
+    MessageResponder(std::weak_ptr<UserAgent*> agent, ServerTransactionId id)
+        : agent_(std::move(agent)), id_(id) {}
+
+    std::weak_ptr<UserAgent*> agent_;
+    ServerTransactionId id_ = 0;
+  };
+
   using MessageHandler = std::function<MessageReply(const ReceivedMessage& request)>;
+  // `request` and the string views in it are valid during the call only, so
+  // copy what the response needs later.
+  using AsyncMessageHandler = std::function<void(const ReceivedMessage& request, MessageResponder responder)>;
   using OutcomeHandler = std::function<void(const RequestOutcome& outcome)>;
 
   UserAgent(asio::io_context& io, UserAgentSettings settings);
@@ -89,10 +124,14 @@ class UserAgent {
   std::error_code start();
   // Rejects new requests with 503 from now on and waits until no transaction
   // waits for a final response or `limit` passes. Then closes the transport
-  // and calls `done`.
+  // and calls `done`. MESSAGEs whose responders are still pending hold the
+  // shutdown like any transaction in progress.
   void shutdown(std::chrono::milliseconds limit, std::function<void()> done);
 
+  // Sets the handler of received MESSAGEs, replacing the one set before.
+  // Without a handler every MESSAGE gets 200.
   void on_message(MessageHandler handler);
+  void on_message_async(AsyncMessageHandler handler);
   void send_message(OutgoingMessage message, OutcomeHandler done);
 
   // Sends the request to its Request-URI, or to `proxy_uri` with a Route
@@ -111,6 +150,9 @@ class UserAgent {
   void handle_message_request(TransactionLayer::ServerTransactionId id, const ReceivedMessage& request);
   void respond(TransactionLayer::ServerTransactionId id, const ReceivedMessage& request, int code,
                std::string_view reason = {}, std::string extra_headers = {});
+  // Sends the final response of a MESSAGE through its server transaction,
+  // for MessageResponder. False when the transaction no longer waits.
+  bool respond_to_message(ServerTransactionId id, MessageReply reply);
   void poll_shutdown(std::chrono::steady_clock::time_point deadline, std::function<void()> done);
   void finish_request(const std::shared_ptr<UacRequest>& request, const ReceivedMessage& response);
 
@@ -120,9 +162,12 @@ class UserAgent {
   std::unique_ptr<TransactionTransport> transaction_transport_;
   std::unique_ptr<AsioTimerService> timers_;
   std::unique_ptr<TransactionLayer> transactions_;
-  MessageHandler message_handler_;
+  AsyncMessageHandler message_handler_;
   bool draining_ = false;
   asio::steady_timer shutdown_timer_;
+  // Points to this UA until its destruction begins. MessageResponders keep
+  // a weak_ptr to it, so one that outlives the UA sends nothing.
+  std::shared_ptr<UserAgent*> lifetime_ = std::make_shared<UserAgent*>(this);
 };
 
 }  // namespace sippay::sip

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sip/auth/digest.hpp"
 #include "sip/scanner.hpp"
@@ -17,9 +18,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Runs `io` until `done` returns true or five seconds pass.
-bool run_until(asio::io_context& io, const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
+// Runs `io` until `done` returns true or `limit` passes.
+bool run_until(asio::io_context& io, const std::function<bool()>& done,
+               std::chrono::milliseconds limit = 5s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
   while (!done() && std::chrono::steady_clock::now() < deadline) {
     io.restart();
     io.run_for(5ms);
@@ -187,6 +189,37 @@ TEST_F(UserAgentPair, TlsWithCheckedCertificate) {
   EXPECT_EQ(outcome.status_code, 200) << outcome.summary();
   EXPECT_EQ(received_.count, 1);
   EXPECT_EQ(received_.body, "pay 12.50 EUR");
+}
+
+TEST_F(UserAgentPair, LateAnswerAfterRetransmissions) {
+  start("udp:127.0.0.1:0", "udp:127.0.0.1:0");
+  std::optional<UserAgent::MessageResponder> waiting;
+  std::string body_copy;
+  server_->on_message_async([&](const ReceivedMessage& request, UserAgent::MessageResponder responder) {
+    body_copy = std::string(request.message.body());
+    waiting = std::move(responder);
+  });
+  std::optional<RequestOutcome> outcome;
+  client_->send_message(message_to(uri_of(*server_, "merchant")), [&](const RequestOutcome& result) {
+    outcome = result;
+  });
+  ASSERT_TRUE(run_until(io_, [&] { return waiting.has_value(); }));
+  // The client retransmits every T1 (20 ms here) while the server waits;
+  // the server transaction absorbs the copies without a second delivery.
+  ASSERT_TRUE(run_until(io_, [&] { return server_->transactions().counters().absorbed_retransmissions >= 2; }));
+  EXPECT_FALSE(outcome.has_value());
+  EXPECT_EQ(server_->transactions().unfinished_transactions(), 1u);
+
+  EXPECT_TRUE(waiting->respond({202, "Queued", "X-Queue-Position: 3\r\n"}));
+  EXPECT_FALSE(waiting->pending());
+  ASSERT_TRUE(run_until(io_, [&] { return outcome.has_value(); }));
+  EXPECT_EQ(outcome->status_code, 202);
+  EXPECT_EQ(outcome->reason_phrase, "Queued");
+  bool header_seen = false;
+  for (const auto& [name, value] : outcome->headers) header_seen = header_seen || (name == "X-Queue-Position" && value == "3");
+  EXPECT_TRUE(header_seen);
+  EXPECT_EQ(body_copy, "pay 12.50 EUR");
+  EXPECT_FALSE(waiting->respond({200, {}, {}}));
 }
 
 // A UDP peer written in the test: it reads raw requests and responds to them
@@ -414,6 +447,146 @@ TEST_F(UserAgentRaw, DrainingAnswers503) {
   EXPECT_NE(response->find_header("Retry-After"), nullptr);
   EXPECT_EQ(deliveries_, 0);
   EXPECT_TRUE(run_until(io_, [&] { return stopped; }));
+}
+
+// A UA whose MESSAGE handler responds later: it keeps every responder.
+class UserAgentAsync : public UserAgentRaw {
+ protected:
+  void SetUp() override {
+    UserAgentRaw::SetUp();
+    agent_->on_message_async([this](const ReceivedMessage& request, UserAgent::MessageResponder responder) {
+      ++deliveries_;
+      call_ids_.emplace_back(request.message.call_id());
+      if (keep_responders_) responders_.push_back(std::move(responder));
+    });
+  }
+
+  // Sends `bytes` and runs the loop until the handler saw `deliveries` requests.
+  void deliver(const std::string& bytes, int deliveries) {
+    peer_.send_to(bytes, port_);
+    ASSERT_TRUE(run_until(io_, [&] { return deliveries_ >= deliveries; }));
+  }
+
+  static int status_of(const std::optional<std::string>& datagram) {
+    if (!datagram) return 0;
+    auto response = parse_message_owned(*datagram);
+    return response.ok() ? response->status_code() : -1;
+  }
+
+  bool keep_responders_ = true;
+  std::vector<std::string> call_ids_;
+  std::vector<UserAgent::MessageResponder> responders_;
+};
+
+TEST_F(UserAgentAsync, LateAnswerWithHeaders) {
+  deliver(request("MESSAGE"), 1);
+  ASSERT_EQ(responders_.size(), 1u);
+  EXPECT_EQ(call_ids_[0], "raw-z9hG4bK-raw-1");
+  EXPECT_EQ(agent_->transactions().unfinished_transactions(), 1u);
+
+  EXPECT_TRUE(responders_[0].respond({486, "Busy Here", "Retry-After: 30\r\n"}));
+  const auto datagram = peer_.receive(io_);
+  ASSERT_TRUE(datagram.has_value());
+  auto response = parse_message_owned(*datagram);
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status_code(), 486);
+  EXPECT_EQ(response->status_line().reason_phrase, "Busy Here");
+  EXPECT_NE(response->find_header("Retry-After"), nullptr);
+  EXPECT_TRUE(response->to()->has_tag);
+  EXPECT_EQ(agent_->transactions().unfinished_transactions(), 0u);
+}
+
+TEST_F(UserAgentAsync, SecondRespondSendsNothing) {
+  deliver(request("MESSAGE"), 1);
+  EXPECT_TRUE(responders_[0].respond({200, {}, {}}));
+  EXPECT_FALSE(responders_[0].respond({500, {}, {}}));
+  EXPECT_EQ(status_of(peer_.receive(io_)), 200);
+}
+
+TEST_F(UserAgentAsync, RetransmissionWhileWaitingIsAbsorbed) {
+  const std::string message = request("MESSAGE");
+  deliver(message, 1);
+  peer_.send_to(message, port_);
+  ASSERT_TRUE(run_until(io_, [&] { return agent_->transactions().counters().absorbed_retransmissions == 1; }));
+  EXPECT_EQ(deliveries_, 1);
+
+  // Trying discards the retransmission (§17.2.2), so the first datagram
+  // the peer gets is the final response.
+  ASSERT_TRUE(responders_[0].respond({200, {}, {}}));
+  const auto first = peer_.receive(io_);
+  EXPECT_EQ(status_of(first), 200);
+
+  // Completed resends the same response to a later retransmission.
+  peer_.send_to(message, port_);
+  const auto second = peer_.receive(io_);
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(*first, *second);
+  EXPECT_EQ(deliveries_, 1);
+}
+
+TEST_F(UserAgentAsync, DroppedResponderAnswers500) {
+  keep_responders_ = false;
+  const auto datagram = exchange(request("MESSAGE"));
+  EXPECT_EQ(status_of(datagram), 500);
+  EXPECT_EQ(deliveries_, 1);
+  EXPECT_EQ(agent_->transactions().unfinished_transactions(), 0u);
+}
+
+TEST_F(UserAgentAsync, ResponderDroppedLaterAnswers500) {
+  deliver(request("MESSAGE"), 1);
+  responders_.clear();
+  EXPECT_EQ(status_of(peer_.receive(io_)), 500);
+  EXPECT_EQ(agent_->transactions().unfinished_transactions(), 0u);
+}
+
+TEST_F(UserAgentAsync, ResponderOverwrittenAnswers500) {
+  deliver(request("MESSAGE"), 1);
+  responders_[0] = UserAgent::MessageResponder();
+  EXPECT_FALSE(responders_[0].pending());
+  EXPECT_EQ(status_of(peer_.receive(io_)), 500);
+}
+
+TEST_F(UserAgentAsync, ShutdownWaitsForPendingAnswer) {
+  deliver(request("MESSAGE"), 1);
+  bool stopped = false;
+  agent_->shutdown(5s, [&] { stopped = true; });
+  // The shutdown polls every 20 ms, so 200 ms of loop give it many chances
+  // to stop early. The pending response must prevent that.
+  run_until(io_, [&] { return stopped; }, 200ms);
+  EXPECT_FALSE(stopped);
+
+  // A new request meanwhile gets 503; the one in progress is answered.
+  const auto refused = exchange(request("MESSAGE", {}, "sip:m@127.0.0.1", "z9hG4bK-raw-2"));
+  EXPECT_EQ(status_of(refused), 503);
+  EXPECT_EQ(deliveries_, 1);
+
+  ASSERT_TRUE(responders_[0].respond({200, {}, {}}));
+  EXPECT_EQ(status_of(peer_.receive(io_)), 200);
+  EXPECT_TRUE(run_until(io_, [&] { return stopped; }));
+}
+
+TEST_F(UserAgentAsync, ShutdownLimitEndsWait) {
+  deliver(request("MESSAGE"), 1);
+  bool stopped = false;
+  agent_->shutdown(50ms, [&] { stopped = true; });
+  EXPECT_TRUE(run_until(io_, [&] { return stopped; }));
+  EXPECT_TRUE(responders_[0].pending());
+}
+
+TEST_F(UserAgentAsync, ResponderOutlivingAgentSendsNothing) {
+  deliver(request("MESSAGE"), 1);
+  UserAgent::MessageResponder responder = std::move(responders_[0]);
+  EXPECT_FALSE(responders_[0].pending());
+  agent_.reset();
+  EXPECT_TRUE(responder.pending());
+  EXPECT_FALSE(responder.respond({200, {}, {}}));
+}
+
+TEST_F(UserAgentAsync, SyncHandlerStillAnswersAtOnce) {
+  agent_->on_message([](const ReceivedMessage&) { return UserAgent::MessageReply{202, {}, {}}; });
+  EXPECT_EQ(status_of(exchange(request("MESSAGE"))), 202);
+  EXPECT_EQ(deliveries_, 0);
 }
 
 }  // namespace
