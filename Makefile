@@ -9,8 +9,9 @@
 #   make bench              Release build in build-bench/, then run the benchmarks: the parse
 #                           benchmark (BENCH_ARGS=...), the UA benchmark (UA_BENCH_ARGS=...), the
 #                           security benchmark (SECURITY_BENCH_ARGS=...), the SIPp load of
-#                           bench/sipp_load.sh and the proxy relay load of bench/proxy_load.sh
-#                           (sippay proxy against Kamailio)
+#                           bench/sipp_load.sh, the proxy relay load of bench/proxy_load.sh
+#                           (sippay proxy against Kamailio) and the end-to-end purchase benchmark
+#                           (PURCHASE_BENCH_ARGS=..., default --customers 8 --duration 10)
 #   make fuzz               clang++ libFuzzer build in build-fuzz/, then run each fuzzer for
 #                           FUZZ_SECONDS seconds (default 30)
 #   make demo               build, then run scripts/demo (a real purchase on 127.0.0.1)
@@ -45,6 +46,7 @@ CTEST_ARGS ?=
 BENCH_ARGS ?=
 UA_BENCH_ARGS ?=
 SECURITY_BENCH_ARGS ?=
+PURCHASE_BENCH_ARGS ?= --customers 8 --duration 10
 SANITIZE ?=
 TIDY_JOBS ?= $(shell nproc)
 
@@ -105,6 +107,7 @@ bench: bootstrap
 	$(BENCH_DIR)/bench/sippay_security_bench $(SECURITY_BENCH_ARGS)
 	bench/sipp_load.sh $(BENCH_DIR)/sippay
 	bench/proxy_load.sh $(BENCH_DIR)/sippay
+	$(BENCH_DIR)/sippay bench purchase $(PURCHASE_BENCH_ARGS)
 
 fuzz: bootstrap
 	@$(call configure,$(FUZZ_DIR),-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) -DSIPPAY_FUZZ=ON)

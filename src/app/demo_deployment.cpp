@@ -240,4 +240,58 @@ void write_role_configs(const Deployment& deployment) {
              fs::perms(0600));
 }
 
+std::vector<LoadCustomer> add_load_customers(const Deployment& deployment, int count,
+                                             std::int64_t opening_balance) {
+  const std::string db = deployment.ledger.string();
+  std::vector<LoadCustomer> customers;
+  std::string credentials;
+  for (int i = 1; i <= count; ++i) {
+    LoadCustomer customer;
+    customer.user = fmt::format("load{}", i);
+    customer.uri = fmt::format("sip:{}@{}", customer.user, kDomain);
+    customer.password = random_password();
+    customer.party = issue(deployment.pki, customer.uri, "customer");
+    customer.config = deployment.root / (customer.user + ".toml");
+    customer.wallet = deployment.root / (customer.user + "-wallet.sqlite");
+    fs::copy_file(customer.party.certificate, deployment.peers / (customer.user + ".pem"));
+    credentials += credential_lines(customer.user, customer.password);
+
+    run_step({"accounts", "create", "--db", db, "--id", customer.user, "--kind", "customer", "--currency",
+              kCurrency, "--owner", customer.uri});
+    run_step({"accounts", "top-up", "--db", db, "--id", customer.user, "--amount", format_amount(opening_balance),
+              "--transfer-id", customer.user + "-opening-balance", "--reference", "load opening balance"});
+    run_step({"accounts", "set-pin", "--db", db, "--id", customer.user, "--pin-key", deployment.pin_key.string(),
+              "--pin-file", deployment.pin_file.string()});
+    customers.push_back(std::move(customer));
+  }
+  std::ofstream users(deployment.root / "users.ha1", std::ios::binary | std::ios::app);
+  users << credentials;
+  if (!users.flush()) throw std::runtime_error(fmt::format("cannot write {}", (deployment.root / "users.ha1").string()));
+  return customers;
+}
+
+void write_load_customer_configs(const Deployment& deployment, const std::vector<LoadCustomer>& customers) {
+  for (const LoadCustomer& customer : customers) {
+    write_file(customer.config,
+               endpoint_sections(deployment, customer.uri, customer.party, "tls:127.0.0.1:0", customer.user,
+                                 customer.password, true) +
+                   fmt::format("\n[customer]\naccount = \"{}\"\ngateway = \"{}\"\nwallet = {}\n", customer.user,
+                               kGatewayUri, quoted(customer.wallet)),
+               fs::perms(0600));
+  }
+}
+
+void add_catalog_item(const Deployment& deployment, const CatalogItem& item) {
+  std::ofstream out(deployment.catalog, std::ios::binary | std::ios::app);
+  out << fmt::format("[[item]]\nid = \"{}\"\nname = \"{}\"\nprice = \"{}\"\ncurrency = \"{}\"\nstock = {}\n\n",
+                     item.id, item.name, format_amount(item.price), kCurrency, item.stock);
+  if (!out.flush()) throw std::runtime_error(fmt::format("cannot write {}", deployment.catalog.string()));
+}
+
+void set_proxy_rate_limit(const Deployment& deployment, int rate) {
+  std::ofstream out(deployment.proxy_config, std::ios::binary | std::ios::app);
+  out << fmt::format("\n[limits]\nrate = {}\nburst = {}\n", rate, rate);
+  if (!out.flush()) throw std::runtime_error(fmt::format("cannot write {}", deployment.proxy_config.string()));
+}
+
 }  // namespace sippay::app::demo

@@ -23,7 +23,7 @@ inline constexpr std::int64_t kCustomerOpeningBalance = 5000;  // minor units: 5
 struct CatalogItem {
   std::string id, name;
   std::int64_t price = 0;  // minor units
-  int stock = 0;
+  std::int64_t stock = 0;
 };
 
 // The demo catalog. The integration tests rely on its shape: `coffee` is the
@@ -56,5 +56,34 @@ Deployment create_deployment(const std::filesystem::path& root);
 
 // Writes the gateway's, merchant's and customer's TOML files for `deployment.proxy_port`.
 void write_role_configs(const Deployment& deployment);
+
+// A customer added for load (`sippay bench purchase`), beside the demo's alice.
+struct LoadCustomer {
+  std::string user;     // SIP user and ledger account id, e.g. "load7"
+  std::string uri;      // sip:load7@pay.test
+  std::string password;  // Digest password towards the proxy
+  Party party;
+  std::filesystem::path config, wallet;
+};
+
+// Adds `count` customers load1..loadN: a certificate each (also in peers/),
+// Digest credentials in users.ha1, a ledger account topped up with
+// `opening_balance` minor units and the PIN kCustomerPin. Call it before the
+// proxy starts, because the proxy reads users.ha1 once at start. Their
+// TOML files need the proxy's port: write them with write_load_customer_configs.
+std::vector<LoadCustomer> add_load_customers(const Deployment& deployment, int count,
+                                             std::int64_t opening_balance);
+
+// Writes each load customer's TOML file for `deployment.proxy_port`.
+void write_load_customer_configs(const Deployment& deployment, const std::vector<LoadCustomer>& customers);
+
+// Appends an item to the merchant's catalog. Call it before the merchant starts.
+void add_catalog_item(const Deployment& deployment, const CatalogItem& item);
+
+// Appends a [limits] section to the proxy's TOML file: `rate` requests per
+// second per source address (the default of 50 is for one customer, and a
+// load from 127.0.0.1 is one source) and a burst of the same size. Call it
+// before the proxy starts.
+void set_proxy_rate_limit(const Deployment& deployment, int rate);
 
 }  // namespace sippay::app::demo

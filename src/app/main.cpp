@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "app/accounts_command.hpp"
+#include "app/bench_purchase_command.hpp"
 #include "app/cms_command.hpp"
 #include "app/demo_command.hpp"
 #include "app/merchant_command.hpp"
@@ -48,6 +49,9 @@ int main(int argc, char** argv) {
   sippay::app::CustomerOptions customer_options;
   sippay::app::add_customer_command(app, customer_options);
 
+  sippay::app::BenchPurchaseOptions bench_options;
+  CLI::App* bench_purchase = sippay::app::add_bench_command(app, bench_options);
+
   CLI11_PARSE(app, argc, argv);
 
   if (customer_options.action != sippay::app::CustomerOptions::Action::none) {
@@ -57,6 +61,7 @@ int main(int argc, char** argv) {
   if (cms_options.action != sippay::app::CmsOptions::Action::none) {
     return sippay::app::run_cms(cms_options, std::cout, std::cerr);
   }
+  if (bench_purchase->parsed()) return sippay::app::run_bench_purchase(bench_options, std::cout, std::cerr);
   if (demo->parsed()) return sippay::app::run_demo(demo_options, std::cout, std::cerr);
   if (proxy->parsed()) return sippay::app::run_proxy(proxy_options, std::cout, std::cerr);
 

@@ -48,7 +48,10 @@ std::string ProxyServer::make_via_prefix(const sip::Target& next_hop) {
     }
   }
   if (!local) local = local_addresses_.front();
-  const std::string host = local->address.is_v6() ? "[" + local->address.to_string() + "]" : local->address.to_string();
+  // fmt::format rather than "[" + ... + "]": g++ 12 at -O3 reports a false
+  // -Werror=restrict on that std::string operator+, which breaks `make bench`.
+  const std::string host =
+      local->address.is_v6() ? fmt::format("[{}]", local->address.to_string()) : local->address.to_string();
   const auto sent_by = std::make_pair(host, local->port);
   if (std::find(own_sent_by_.begin(), own_sent_by_.end(), sent_by) == own_sent_by_.end()) {
     own_sent_by_.push_back(sent_by);

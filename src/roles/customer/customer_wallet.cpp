@@ -121,7 +121,16 @@ void CustomerWallet::send(const payment::SendMessage& message) {
 }
 
 void CustomerWallet::send_purchase() {
-  auto answer = [this](const SendResult& result) { on_purchase_answer(result); };
+  // The merchant's response can arrive after the gateway's receipt has
+  // ended the purchase and the next purchase has begun. It must not be
+  // taken as the response to the next purchase's request.
+  auto answer = [this, purchase_id = purchase_id_](const SendResult& result) {
+    if (purchase_id != purchase_id_) {
+      spdlog::debug("customer: ignored the late response {} to the ended purchase {}", result.summary(), purchase_id);
+      return;
+    }
+    on_purchase_answer(result);
+  };
   if (purchase_message_.bytes.empty()) {
     endpoint_.send_empty(purchase_message_.to, purchase_message_.headers, answer);
   } else {
@@ -144,8 +153,8 @@ void CustomerWallet::on_purchase_answer(const SendResult& result) {
                  purchase_id_, result.summary(), delay.count(), purchase_resends_,
                  kMaxPurchaseResends);
     resend_timer_.expires_after(delay);
-    resend_timer_.async_wait([this](std::error_code error) {
-      if (!error && done_) send_purchase();
+    resend_timer_.async_wait([this, purchase_id = purchase_id_](std::error_code error) {
+      if (!error && done_ && purchase_id == purchase_id_) send_purchase();
     });
     return;
   }

@@ -3,9 +3,11 @@
 // real wallet machine, SQLite wallet file and CMS.
 #include "roles/customer/customer_wallet.hpp"
 
+#include <asio/post.hpp>
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <vector>
 
@@ -111,6 +113,13 @@ class CustomerWalletTest : public ::testing::Test {
     gateway_endpoint_->send(alice_.uri, confirmation_request_, {}, [](const SendResult& result) {
       EXPECT_EQ(result.status, 200) << result.summary();
     });
+    if (hold_response_until_) {
+      // Runs the other endpoints (a nested run of the same io_context)
+      // while this merchant's 200 waits, as a busy merchant's would.
+      auto condition = std::move(hold_response_until_);
+      hold_response_until_ = nullptr;
+      EXPECT_TRUE(run_until(io_, condition, 30s));
+    }
     return Reply{200, "", {}};
   }
 
@@ -184,6 +193,8 @@ class CustomerWalletTest : public ::testing::Test {
   std::string confirmation_request_;
   std::optional<payment::ConfirmationRequest> shown_;
   std::optional<payment::ConfirmationAck> ack_;
+  // When set, the merchant delays its next 200 to a purchase until this returns true.
+  std::function<bool()> hold_response_until_;
 };
 
 TEST_F(CustomerWalletTest, PurchaseSettlesAfterChallengeAndConfirmation) {
@@ -204,6 +215,35 @@ TEST_F(CustomerWalletTest, PurchaseSettlesAfterChallengeAndConfirmation) {
   ASSERT_TRUE(record.has_value());
   EXPECT_EQ(record->state, payment::WalletState::kSettled);
   EXPECT_TRUE(record->payment_information.empty());
+}
+
+// The merchant's 200 to the first purchase arrives after the gateway's
+// receipt, when the second purchase has sent its challenge probe. That late
+// 200 must not be taken as the response to the probe.
+TEST_F(CustomerWalletTest, LateResponseLeavesNextPurchase) {
+  const payment::Offer offer{merchant_.uri, "tea", 1, 2500, "EUR"};
+  auto accept = [](const payment::ConfirmationRequest&) { return payment::Decision::kAccept; };
+  std::optional<PurchaseOutcome> first, second;
+  std::chrono::steady_clock::time_point first_at;
+  hold_response_until_ = [&] { return first && std::chrono::steady_clock::now() > first_at + 500ms; };
+
+  wallet_->buy(offer, "1234", accept, 30s, [&](const PurchaseOutcome& result) {
+    first = result;
+    first_at = std::chrono::steady_clock::now();
+    asio::post(io_, [&] {
+      wallet_->buy(offer, "1234", accept, 10s, [&second](const PurchaseOutcome& next) { second = next; });
+    });
+  });
+  // NOTE: the second probe reaches the merchant about 6 s after the hold
+  // ends, so this test takes about 7 s. The cause of that delay is not known.
+  ASSERT_TRUE(run_until(io_, [&] { return second.has_value(); }, 40s));
+
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->kind, PurchaseOutcome::Kind::kSettled) << first->message;
+  EXPECT_EQ(second->kind, PurchaseOutcome::Kind::kSettled) << second->message;
+  EXPECT_NE(second->purchase_id, first->purchase_id);
+  // Both purchases began without a nonce, so each one probed for a challenge.
+  EXPECT_EQ(probes_, 2);
 }
 
 TEST_F(CustomerWalletTest, DeclineEndsRefused) {
