@@ -20,7 +20,7 @@
 
 namespace sippay::sip {
 
-// Where a challenge applies. A Proxy-Authenticate (407) challenge belongs to
+// The scope of a kept challenge. A Proxy-Authenticate (407) challenge belongs to
 // the next hop. A WWW-Authenticate (401) challenge comes from the UAS or
 // registrar the Request-URI names, so it applies only to requests with the
 // same next hop and the same Request-URI.
@@ -74,7 +74,7 @@ class ChallengeCache {
                                               std::string_view method, std::string_view digest_uri,
                                               std::string_view body, std::string_view cnonce);
 
-  // Drops the entry for `space` when it still holds `nonce`, after the server
+  // Drops the entry for `space` when it still contains `nonce`, after the server
   // rejected credentials for that nonce. A newer challenge stored meanwhile
   // by another request stays.
   void forget(const ProtectionSpace& space, std::string_view nonce);
