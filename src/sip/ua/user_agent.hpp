@@ -133,11 +133,11 @@ class UserAgent {
   asio::io_context& io_;
   UserAgentSettings settings_;
   std::unique_ptr<TransportLayer> transport_;
+  ChallengeCache challenges_;  // Digest challenges reused by send_request
   std::unique_ptr<TransactionTransport> transaction_transport_;
   std::unique_ptr<AsioTimerService> timers_;
   std::unique_ptr<TransactionLayer> transactions_;
   MessageHandler message_handler_;
-  ChallengeCache challenges_;
   bool draining_ = false;
   asio::steady_timer shutdown_timer_;
 };
