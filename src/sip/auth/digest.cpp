@@ -135,6 +135,10 @@ std::string quote(std::string_view text) {
   return out;
 }
 
+std::string_view digest_challenge_qop(const AuthHeader& challenge) {
+  return challenge.qop.empty() ? std::string_view{} : choose_qop(challenge.qop);
+}
+
 const AuthHeader* choose_digest_challenge(std::span<const AuthHeader> challenges) {
   const AuthHeader* best = nullptr;
   int best_strength = 0;
@@ -162,7 +166,7 @@ std::optional<DigestAnswer> answer_digest_challenge(const AuthHeader& challenge,
 
   const std::string realm = unquote(challenge.realm);
   const std::string nonce = unquote(challenge.nonce);
-  const std::string_view qop = challenge.qop.empty() ? std::string_view{} : choose_qop(challenge.qop);
+  const std::string_view qop = digest_challenge_qop(challenge);
   const std::string nc = fmt::format("{:08x}", nonce_count);
 
   DigestInputs inputs;

@@ -67,6 +67,10 @@ std::optional<DigestAnswer> answer_digest_challenge(const AuthHeader& challenge,
                                                     unsigned nonce_count,
                                                     std::string_view cnonce);
 
+// The qop answer_digest_challenge responds to `challenge` with: "auth",
+// "auth-int", or empty when the challenge offers neither.
+std::string_view digest_challenge_qop(const AuthHeader& challenge);
+
 // Picks the strongest supported Digest challenge of a 401 or 407 (RFC 8760
 // §2.4 lets a server offer several algorithms). Null when none is usable.
 const AuthHeader* choose_digest_challenge(std::span<const AuthHeader> challenges);

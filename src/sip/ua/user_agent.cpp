@@ -161,6 +161,8 @@ void UserAgent::send_request(std::shared_ptr<UacRequest> request) {
                                 " address to send to " + target->address.to_string()));
     return;
   }
+  request->next_hop = target->address.to_string();
+  if (request->credentials) add_credentials(*request);
   if (request->spec.from_uri.empty()) {
     request->spec.from_uri = fmt::format("sip:anonymous@{}", local->address.is_v6()
                                                                  ? "[" + local->address.to_string() + "]"
@@ -187,10 +189,34 @@ void UserAgent::send_request(std::shared_ptr<UacRequest> request) {
       [request](TransactionFailure failure) { request->done(failure_outcome(failure)); });
 }
 
+void UserAgent::add_credentials(UacRequest& request) {
+  request.preemptive.clear();
+  std::string lines = request.challenge_answer;
+  for (const bool proxy : {true, false}) {
+    // The retry already answers a fresh challenge of this kind.
+    if (request.answered_space && request.answered_space->proxy == proxy) continue;
+    const ProtectionSpace space{proxy, request.next_hop, proxy ? std::string() : request.spec.request_uri};
+    auto kept = challenges_.answer(space, *request.credentials, request.spec.method, request.spec.request_uri,
+                                   request.spec.body, random_hex(8));
+    if (!kept) continue;
+    lines += kept->header_line;
+    request.preemptive.push_back(std::move(*kept));
+  }
+  request.spec.extra_headers = request.base_extra_headers + lines;
+}
+
 void UserAgent::finish_request(const std::shared_ptr<UacRequest>& request, const ReceivedMessage& response) {
   const Message& message = response.message;
   const int code = message.status_code();
-  if ((code == 401 || code == 407) && request->credentials && request->authentication_attempts == 0) {
+  const bool challenged = code == 401 || code == 407;
+  if (challenged) {
+    // The server rejected credentials from a kept challenge (a stale nonce,
+    // a replayed nonce count or anything else), so that challenge is dropped.
+    for (const PreemptiveCredentials& used : request->preemptive) {
+      if (used.space.proxy == (code == 407)) challenges_.forget(used.space, used.nonce);
+    }
+  }
+  if (challenged && request->credentials && request->authentication_attempts == 0) {
     const auto challenges = code == 401 ? message.www_authenticate() : message.proxy_authenticate();
     if (const AuthHeader* challenge = choose_digest_challenge(challenges)) {
       const auto answer = answer_digest_challenge(*challenge, *request->credentials, request->spec.method,
@@ -198,15 +224,20 @@ void UserAgent::finish_request(const std::shared_ptr<UacRequest>& request, const
                                                   random_hex(8));
       if (answer) {
         ++request->authentication_attempts;
-        request->spec.extra_headers = request->base_extra_headers +
-                                      (code == 401 ? "Authorization: " : "Proxy-Authorization: ") +
-                                      answer->header_value + "\r\n";
+        request->challenge_answer =
+            (code == 401 ? "Authorization: " : "Proxy-Authorization: ") + answer->header_value + "\r\n";
+        request->answered_space = ProtectionSpace{code == 407, request->next_hop,
+                                                  code == 407 ? std::string() : request->spec.request_uri};
+        request->answered_challenge = StoredChallenge::from(*challenge);
         ++request->spec.cseq;
         // Deferred so that the finished transaction is cleaned up first.
         asio::post(io_, [this, request] { send_request(request); });
         return;
       }
     }
+  }
+  if (code >= 200 && code < 300 && request->answered_space && request->answered_challenge) {
+    challenges_.store(*request->answered_space, request->answered_challenge->header(), 1);
   }
   RequestOutcome outcome;
   outcome.status_code = code;

@@ -20,6 +20,7 @@
 #include "sip/auth/digest.hpp"
 #include "sip/transaction/transaction_layer.hpp"
 #include "sip/transport/transport.hpp"
+#include "sip/ua/challenge_cache.hpp"
 #include "sip/ua/request_builder.hpp"
 
 namespace sippay::sip {
@@ -70,6 +71,14 @@ struct UacRequest {
   std::function<void(const RequestOutcome&)> done;
   std::string base_extra_headers;  // the spec's own extra headers
   int authentication_attempts = 0;
+  std::string next_hop;  // the transport address of the latest send
+  // The credentials line answering the last 401 or 407, and the challenge
+  // it answers, which the UA keeps for later requests when this one succeeds.
+  std::string challenge_answer;
+  std::optional<ProtectionSpace> answered_space;
+  std::optional<StoredChallenge> answered_challenge;
+  // Credentials computed from kept challenges for the latest send.
+  std::vector<PreemptiveCredentials> preemptive;
 };
 
 class UserAgent {
@@ -136,7 +145,9 @@ class UserAgent {
 
   // Sends the request to its Request-URI, or to `proxy_uri` with a Route
   // header, and retries once with credentials after a 401 or 407 (§22.2),
-  // with the next CSeq. Used by send_message and Registration.
+  // with the next CSeq. After a success with credentials, later requests to
+  // the same protection space carry credentials for the same nonce at once
+  // (see ChallengeCache). Used by send_message and Registration.
   void send_request(std::shared_ptr<UacRequest> request);
 
   TransportLayer& transport() { return *transport_; }
@@ -155,10 +166,16 @@ class UserAgent {
   bool respond_to_message(ServerTransactionId id, MessageReply reply);
   void poll_shutdown(std::chrono::steady_clock::time_point deadline, std::function<void()> done);
   void finish_request(const std::shared_ptr<UacRequest>& request, const ReceivedMessage& response);
+  // Sets the request's credential lines: the answer to its last challenge,
+  // and credentials from kept challenges for the other protection spaces of
+  // its next hop. Nonce counts are taken here, at send time, so requests
+  // leave with increasing counts in the order they are sent.
+  void add_credentials(UacRequest& request);
 
   asio::io_context& io_;
   UserAgentSettings settings_;
   std::unique_ptr<TransportLayer> transport_;
+  ChallengeCache challenges_;  // Digest challenges reused by send_request
   std::unique_ptr<TransactionTransport> transaction_transport_;
   std::unique_ptr<AsioTimerService> timers_;
   std::unique_ptr<TransactionLayer> transactions_;

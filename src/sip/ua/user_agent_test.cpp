@@ -4,6 +4,7 @@
 
 #include <asio/ip/udp.hpp>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "sip/auth/digest.hpp"
 #include "sip/scanner.hpp"
 #include "sip/transport/testing/test_pki.hpp"
+#include "sip/ua/registration.hpp"
 #include "sip/ua/response_builder.hpp"
 
 namespace sippay::sip {
@@ -234,14 +236,15 @@ class RawUdpPeer {
     socket_.send_to(asio::buffer(bytes), asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   }
 
-  // Receives one datagram within the io loop, or returns nullopt after 5 s.
-  std::optional<std::string> receive(asio::io_context& io) {
+  // Receives one datagram within the io loop, or returns nullopt after 5 s
+  // or as soon as `stop` returns true.
+  std::optional<std::string> receive(asio::io_context& io, const std::function<bool()>& stop = {}) {
     std::optional<std::string> datagram;
     buffer_.resize(65535);
     socket_.async_receive_from(asio::buffer(buffer_), sender_, [&](std::error_code error, std::size_t size) {
       if (!error) datagram = buffer_.substr(0, size);
     });
-    run_until(io, [&] { return datagram.has_value(); });
+    run_until(io, [&] { return datagram.has_value() || (stop && stop()); });
     if (!datagram) socket_.cancel();
     return datagram;
   }
@@ -333,6 +336,227 @@ TEST_F(UserAgentPair, SecondChallengeEndsTheRequest) {
   }
   ASSERT_TRUE(outcome.has_value());
   EXPECT_EQ(outcome->status_code, 407);
+}
+
+// A UDP server written in the test that challenges with Digest: a request
+// without credentials for the current nonce gets 401 or 407, any other gets
+// 200. It records every new request and counts the challenges it sent.
+class ChallengingPeer {
+ public:
+  ChallengingPeer(asio::io_context& io, int challenge_code) : io_(io), peer_(io), code_(challenge_code) {}
+
+  std::uint16_t port() const { return peer_.port(); }
+  std::string uri(std::string_view user) const { return "sip:" + std::string(user) + "@127.0.0.1:" + std::to_string(port()); }
+
+  // Answers requests until `done` returns true. Retransmissions get the
+  // response sent before.
+  void serve(const std::function<bool()>& done) {
+    while (!done()) {
+      const auto datagram = peer_.receive(io_, done);
+      if (!datagram) return;
+      auto parsed = parse_message(*datagram);
+      ASSERT_TRUE(parsed.ok());
+      const std::string branch(parsed->vias().front().branch);
+      if (!answers_.contains(branch)) {
+        requests.push_back(*datagram);
+        answers_[branch] = answer(*parsed);
+      }
+      peer_.answer(answers_[branch]);
+    }
+  }
+
+  // The credentials of request `index` for this peer's kind of challenge.
+  std::vector<AuthHeader> credentials_of(std::size_t index) {
+    parsed_ = parse_message(requests.at(index)).value();
+    const auto headers = code_ == 407 ? parsed_->proxy_authorization() : parsed_->authorization();
+    return {headers.begin(), headers.end()};
+  }
+
+  std::string realm = "pay.test";
+  std::string nonce = "nonce-1";
+  std::string qop = ", qop=\"auth\"";
+  std::string stale;  // ", stale=true" when the current nonce replaced another
+  std::vector<std::string> requests;
+  int challenges_sent = 0;
+
+ private:
+  std::string answer(const Message& request) {
+    const auto credentials = code_ == 407 ? request.proxy_authorization() : request.authorization();
+    const bool current = !credentials.empty() && unquote(credentials[0].nonce) == nonce &&
+                         unquote(credentials[0].realm) == realm;
+    ResponseExtras extras;
+    extras.to_tag = "peer";
+    if (current) return build_response(request, 200, "OK", extras);
+    ++challenges_sent;
+    extras.extra_headers = std::string(code_ == 407 ? "Proxy-Authenticate" : "WWW-Authenticate") +
+                           ": Digest realm=\"" + realm + "\", nonce=\"" + nonce + "\", algorithm=SHA-256" + qop +
+                           stale + "\r\n";
+    return build_response(request, code_, code_ == 407 ? "Proxy Authentication Required" : "Unauthorized", extras);
+  }
+
+  asio::io_context& io_;
+  RawUdpPeer peer_;
+  int code_;
+  std::map<std::string, std::string> answers_;
+  std::optional<Message> parsed_;
+};
+
+class UserAgentDigestReuse : public UserAgentPair {
+ protected:
+  void SetUp() override { start("udp:127.0.0.1:0", "udp:127.0.0.1:0"); }
+
+  // Sends a MESSAGE with alice's credentials to `peer` and serves it until
+  // the outcome arrives.
+  RequestOutcome send_through(ChallengingPeer& peer, std::string_view user = "merchant") {
+    OutgoingMessage message = message_to(peer.uri(user));
+    message.credentials = DigestCredentials{"alice", "alicepw"};
+    std::optional<RequestOutcome> outcome;
+    client_->send_message(message, [&](const RequestOutcome& result) { outcome = result; });
+    peer.serve([&] { return outcome.has_value(); });
+    return outcome.value_or(RequestOutcome{});
+  }
+};
+
+TEST_F(UserAgentDigestReuse, SecondMessageSendsNextNonceCount) {
+  ChallengingPeer proxy(io_, 407);
+  EXPECT_EQ(send_through(proxy).status_code, 200);
+  ASSERT_EQ(proxy.requests.size(), 2U);
+  EXPECT_EQ(proxy.challenges_sent, 1);
+
+  EXPECT_EQ(send_through(proxy).status_code, 200);
+  ASSERT_EQ(proxy.requests.size(), 3U);
+  EXPECT_EQ(proxy.challenges_sent, 1);
+  const auto credentials = proxy.credentials_of(2);
+  ASSERT_EQ(credentials.size(), 1U);
+  EXPECT_EQ(credentials[0].nonce_count, "00000002");
+  EXPECT_EQ(unquote(credentials[0].nonce), "nonce-1");
+  EXPECT_EQ(credentials[0].qop, "auth");
+
+  DigestInputs inputs;
+  inputs.algorithm = {DigestAlgorithm::kSha256, false};
+  inputs.username = "alice";
+  inputs.realm = "pay.test";
+  inputs.password = "alicepw";
+  inputs.nonce = "nonce-1";
+  const std::string cnonce = unquote(credentials[0].cnonce);
+  inputs.cnonce = cnonce;
+  inputs.nonce_count = "00000002";
+  inputs.qop = "auth";
+  inputs.method = "MESSAGE";
+  const std::string digest_uri = proxy.uri("merchant");
+  inputs.digest_uri = digest_uri;
+  EXPECT_EQ(unquote(credentials[0].response), digest_response(inputs));
+
+  EXPECT_EQ(send_through(proxy).status_code, 200);
+  ASSERT_EQ(proxy.requests.size(), 4U);
+  EXPECT_EQ(proxy.credentials_of(3).at(0).nonce_count, "00000003");
+  EXPECT_EQ(proxy.challenges_sent, 1);
+}
+
+TEST_F(UserAgentDigestReuse, StaleNonceGetsOneChallenge) {
+  ChallengingPeer proxy(io_, 407);
+  ASSERT_EQ(send_through(proxy).status_code, 200);
+  proxy.nonce = "nonce-2";
+  proxy.stale = ", stale=true";
+
+  EXPECT_EQ(send_through(proxy).status_code, 200);
+  ASSERT_EQ(proxy.requests.size(), 4U);
+  EXPECT_EQ(proxy.challenges_sent, 2);
+  EXPECT_EQ(unquote(proxy.credentials_of(2).at(0).nonce), "nonce-1");
+  EXPECT_EQ(proxy.credentials_of(2).at(0).nonce_count, "00000002");
+  EXPECT_EQ(unquote(proxy.credentials_of(3).at(0).nonce), "nonce-2");
+  EXPECT_EQ(proxy.credentials_of(3).at(0).nonce_count, "00000001");
+
+  // The new nonce replaced the old one.
+  EXPECT_EQ(send_through(proxy).status_code, 200);
+  ASSERT_EQ(proxy.requests.size(), 5U);
+  EXPECT_EQ(proxy.challenges_sent, 2);
+  EXPECT_EQ(unquote(proxy.credentials_of(4).at(0).nonce), "nonce-2");
+  EXPECT_EQ(proxy.credentials_of(4).at(0).nonce_count, "00000002");
+}
+
+TEST_F(UserAgentDigestReuse, NewRealmReplacesKeptChallenge) {
+  ChallengingPeer proxy(io_, 407);
+  ASSERT_EQ(send_through(proxy).status_code, 200);
+  proxy.realm = "other.test";
+
+  EXPECT_EQ(send_through(proxy).status_code, 200);
+  ASSERT_EQ(proxy.requests.size(), 4U);
+  EXPECT_EQ(proxy.challenges_sent, 2);
+  EXPECT_EQ(unquote(proxy.credentials_of(3).at(0).realm), "other.test");
+  EXPECT_EQ(proxy.credentials_of(3).at(0).nonce_count, "00000001");
+
+  EXPECT_EQ(send_through(proxy).status_code, 200);
+  ASSERT_EQ(proxy.requests.size(), 5U);
+  EXPECT_EQ(unquote(proxy.credentials_of(4).at(0).realm), "other.test");
+  EXPECT_EQ(proxy.credentials_of(4).at(0).nonce_count, "00000002");
+}
+
+TEST_F(UserAgentDigestReuse, OtherNextHopGetsNoCredentials) {
+  ChallengingPeer first(io_, 407);
+  ChallengingPeer second(io_, 407);
+  ASSERT_EQ(send_through(first).status_code, 200);
+
+  EXPECT_EQ(send_through(second).status_code, 200);
+  ASSERT_EQ(second.requests.size(), 2U);
+  EXPECT_TRUE(second.credentials_of(0).empty());
+  EXPECT_EQ(second.challenges_sent, 1);
+}
+
+TEST_F(UserAgentDigestReuse, ChallengeWithoutQopIsNotReused) {
+  ChallengingPeer proxy(io_, 407);
+  proxy.qop.clear();
+  ASSERT_EQ(send_through(proxy).status_code, 200);
+
+  EXPECT_EQ(send_through(proxy).status_code, 200);
+  ASSERT_EQ(proxy.requests.size(), 4U);
+  EXPECT_TRUE(proxy.credentials_of(2).empty());
+  EXPECT_EQ(proxy.challenges_sent, 2);
+}
+
+TEST_F(UserAgentDigestReuse, WwwChallengeKeptPerRequestUri) {
+  // A 401 comes from the UAS the Request-URI names, so another user at the
+  // same address gets no credentials.
+  ChallengingPeer server(io_, 401);
+  ASSERT_EQ(send_through(server, "merchant").status_code, 200);
+
+  EXPECT_EQ(send_through(server, "merchant").status_code, 200);
+  ASSERT_EQ(server.requests.size(), 3U);
+  EXPECT_EQ(server.credentials_of(2).at(0).nonce_count, "00000002");
+
+  EXPECT_EQ(send_through(server, "shop").status_code, 200);
+  ASSERT_EQ(server.requests.size(), 5U);
+  EXPECT_TRUE(server.credentials_of(3).empty());
+  EXPECT_EQ(server.challenges_sent, 2);
+}
+
+TEST_F(UserAgentDigestReuse, RegisterRefreshAnswers401AtOnce) {
+  ChallengingPeer registrar(io_, 401);
+  RegistrationSettings settings;
+  settings.registrar_uri = "sip:127.0.0.1:" + std::to_string(registrar.port());
+  settings.aor = "sip:alice@pay.test";
+  settings.contact_uri = uri_of(*client_, "alice");
+  settings.credentials = DigestCredentials{"alice", "alicepw"};
+  std::vector<int> results;
+  auto registration = Registration::create(*client_, settings, [&](const RequestOutcome& outcome) {
+    results.push_back(outcome.status_code);
+  });
+  registration->start();
+  registrar.serve([&] { return !results.empty(); });
+  ASSERT_EQ(results, std::vector<int>{200});
+  EXPECT_EQ(registrar.challenges_sent, 1);
+
+  // Removing the binding is the next REGISTER of the same registration.
+  std::optional<RequestOutcome> removed;
+  registration->stop([&](const RequestOutcome& outcome) { removed = outcome; });
+  registrar.serve([&] { return removed.has_value(); });
+  ASSERT_TRUE(removed.has_value());
+  EXPECT_EQ(removed->status_code, 200);
+  ASSERT_EQ(registrar.requests.size(), 3U);
+  EXPECT_EQ(registrar.challenges_sent, 1);
+  const auto credentials = registrar.credentials_of(2);
+  ASSERT_EQ(credentials.size(), 1U);
+  EXPECT_EQ(credentials[0].nonce_count, "00000002");
 }
 
 class UserAgentRaw : public ::testing::Test {
