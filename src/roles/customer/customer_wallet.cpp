@@ -105,8 +105,13 @@ void CustomerWallet::send(const payment::SendMessage& message) {
   }
   // The confirmation ack: resent a few times on failure; the gateway
   // resends its confirmation request too, which brings the same ack again.
+  // The function holds only a weak_ptr to itself, because a shared_ptr
+  // would make a cycle that is never freed. The pending send and the retry
+  // timer hold the strong references while an attempt is under way.
   auto attempt = std::make_shared<std::function<void(int)>>();
-  *attempt = [this, message, attempt](int tries) {
+  std::weak_ptr<std::function<void(int)>> weak_attempt = attempt;
+  *attempt = [this, message, weak_attempt](int tries) {
+    auto attempt = weak_attempt.lock();
     endpoint_.send(message.to, message.bytes, message.headers, [this, attempt, tries](const SendResult& result) {
       if (result.succeeded()) return;
       spdlog::warn("customer: the confirmation ack was not accepted: {}", result.summary());
