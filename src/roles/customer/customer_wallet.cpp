@@ -60,7 +60,8 @@ void CustomerWallet::buy(const payment::Offer& offer, std::string_view pin, Conf
   timer_.async_wait([this](std::error_code error) {
     if (error) return;
     finish({PurchaseOutcome::Kind::kTimeout, purchase_id_, std::nullopt, std::nullopt,
-            "no outcome arrived in time; the gateway will still send it, and `sippay customer history` shows it"});
+            "no outcome arrived in time; if the payment went through, the gateway sends the receipt later and "
+            "`sippay customer history` shows it"});
   });
   apply(step);
 }
