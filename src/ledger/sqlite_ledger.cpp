@@ -45,6 +45,9 @@ void SqliteLedger::configure_connection() {
   // power loss, not only a crash of the process.
   connection_->execute("PRAGMA synchronous = FULL");
   connection_->execute("PRAGMA foreign_keys = ON");
+  // Statement journals and other temporary tables stay in memory instead of
+  // files created and deleted in the temporary folder for each statement.
+  connection_->execute("PRAGMA temp_store = MEMORY");
 }
 
 void SqliteLedger::run_transaction(const std::function<void(LedgerTransaction&)>& work) {
