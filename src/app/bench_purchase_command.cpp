@@ -119,16 +119,6 @@ struct ProcessSample {
   ProcessTimes start, end;
 };
 
-int start_daemon(Daemon& daemon, const std::vector<std::string>& args) {
-  daemon.start(args);
-  const std::optional<int> port = daemon.wait_for_tls_port(kStartLimit);
-  if (!port) {
-    throw std::runtime_error(fmt::format("{} did not print its TLS listening address within {} s; its log is {}",
-                                         daemon.name(), kStartLimit.count(), daemon.err_file().string()));
-  }
-  return *port;
-}
-
 struct LedgerTotals {
   long posted_payments = 0;
   std::int64_t posted_amount = 0;
@@ -324,11 +314,14 @@ int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& er
   Daemon proxy("proxy", logs / "proxy.out", logs / "proxy.err");
   Daemon gateway("gateway", logs / "gateway.out", logs / "gateway.err");
   Daemon merchant("merchant", logs / "merchant.out", logs / "merchant.err");
-  deployment.proxy_port = start_daemon(proxy, {"proxy", "--config", deployment.proxy_config.string()});
+  deployment.proxy_port = start_daemon(proxy, {"proxy", "--config", deployment.proxy_config.string()},
+                                       kStartLimit);
   write_role_configs(deployment);
   write_load_customer_configs(deployment, customers);
-  start_daemon(gateway, {"gateway", "--config", deployment.gateway_config.string()});
-  start_daemon(merchant, {"merchant", "--config", deployment.merchant_config.string()});
+  start_daemon(gateway, {"gateway", "--config", deployment.gateway_config.string()},
+               kStartLimit);
+  start_daemon(merchant, {"merchant", "--config", deployment.merchant_config.string()},
+               kStartLimit);
   fmt::print(out, "\nDaemons on 127.0.0.1: proxy (pid {}), gateway (pid {}), merchant (pid {}); logs in {}\n",
              proxy.pid(), gateway.pid(), merchant.pid(), logs.string());
   out << std::flush;  // the pids, for a profiler to attach during the run

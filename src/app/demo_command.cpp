@@ -55,18 +55,6 @@ void print_indented(std::ostream& out, const std::string& text) {
   while (std::getline(lines, line)) fmt::print(out, "    {}\n", line);
 }
 
-std::string tail_of(const fs::path& file, std::size_t count) {
-  std::ifstream in(file);
-  std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  std::string text;
-  for (std::size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i) {
-    text += lines[i] + "\n";
-  }
-  return text;
-}
-
 // One log line of a role: spdlog's default pattern
 // "[2026-12-05 02:35:00.123] [logger] [info] text".
 struct LogLine {
@@ -146,18 +134,6 @@ fs::path make_folder(const DemoOptions& options) {
   return pattern;
 }
 
-// Starts one daemon and waits for its listening line. Throws with the end of its log on failure.
-int start_daemon(Daemon& daemon, const std::vector<std::string>& args) {
-  daemon.start(args);
-  const std::optional<int> port = daemon.wait_for_tls_port(kStartLimit);
-  if (!port) {
-    throw std::runtime_error(fmt::format("{} did not print its TLS listening address; the end of {}:\n{}",
-                                         daemon.name(), daemon.err_file().string(),
-                                         tail_of(daemon.err_file(), 20)));
-  }
-  return *port;
-}
-
 std::string buy_command(const Deployment& deployment, const CatalogItem& item) {
   return fmt::format("sippay customer buy --config {} --merchant {} --item {} --price {} --pin-file {} --yes",
                      deployment.customer_config.string(), kMerchantUri, item.id, format_amount(item.price),
@@ -196,13 +172,16 @@ int run(const DemoOptions& options, std::ostream& out, std::ostream& err) {
   Daemon gateway("gateway", logs / "gateway.out", logs / "gateway.err");
   Daemon merchant("merchant", logs / "merchant.out", logs / "merchant.err");
 
-  deployment.proxy_port = start_daemon(proxy, {"proxy", "--config", deployment.proxy_config.string()});
+  deployment.proxy_port = start_daemon(proxy, {"proxy", "--config", deployment.proxy_config.string()},
+                                       kStartLimit);
   write_role_configs(deployment);
   fmt::print(out, "  proxy    {} at tls:127.0.0.1:{} (pid {})\n", kProxyUri, deployment.proxy_port, proxy.pid());
-  const int gateway_port = start_daemon(gateway, {"gateway", "--config", deployment.gateway_config.string()});
+  const int gateway_port = start_daemon(gateway, {"gateway", "--config", deployment.gateway_config.string()},
+                                        kStartLimit);
   fmt::print(out, "  gateway  {} at tls:127.0.0.1:{} (pid {})\n", kGatewayUri, gateway_port, gateway.pid());
   const int merchant_port =
-      start_daemon(merchant, {"merchant", "--config", deployment.merchant_config.string()});
+      start_daemon(merchant, {"merchant", "--config", deployment.merchant_config.string()},
+                   kStartLimit);
   fmt::print(out, "  merchant {} at tls:127.0.0.1:{} (pid {})\n", kMerchantUri, merchant_port, merchant.pid());
 
   if (options.no_purchase) {

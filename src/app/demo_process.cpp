@@ -22,6 +22,19 @@ namespace {
 
 constexpr const char* kSelf = "/proc/self/exe";
 
+// Returns the last `count` lines of `file`.
+std::string tail_of(const std::filesystem::path& file, std::size_t count) {
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  std::string text;
+  for (std::size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i) {
+    text += lines[i] + "\n";
+  }
+  return text;
+}
+
 // Resolved once in the parent: /proc/self/exe in the child after fork still names this binary,
 // but the absolute path keeps the argv[0] of children readable in `ps`.
 std::string self_path() {
@@ -158,6 +171,17 @@ std::optional<int> Daemon::stop(std::chrono::milliseconds limit) {
   while (waitpid(pid, &raw, 0) < 0 && errno == EINTR) {
   }
   return decode_status(raw);
+}
+
+int start_daemon(Daemon& daemon, const std::vector<std::string>& args, std::chrono::milliseconds limit) {
+  daemon.start(args);
+  const std::optional<int> port = daemon.wait_for_tls_port(limit);
+  if (!port) {
+    throw std::runtime_error(fmt::format("{} did not print its TLS listening address; the end of {}:\n{}",
+                                         daemon.name(), daemon.err_file().string(),
+                                         tail_of(daemon.err_file(), 20)));
+  }
+  return *port;
 }
 
 int pick_free_port() {

@@ -53,6 +53,10 @@ class Daemon {
   pid_t pid_ = -1;
 };
 
+// Starts `sippay ARGS...` in `daemon` and returns the port of its TLS listening line.
+// Throws std::runtime_error with the end of its log when no such line comes within `limit`.
+int start_daemon(Daemon& daemon, const std::vector<std::string>& args, std::chrono::milliseconds limit);
+
 // Returns a TCP port on 127.0.0.1 that was free a moment ago. Another process may
 // take it before the caller binds it, so use it at once.
 int pick_free_port();
