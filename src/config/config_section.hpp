@@ -46,8 +46,8 @@ class ConfigSection {
 
   // A non-empty string, or nullopt when the key is absent.
   std::optional<std::string> string(std::string_view key) const;
-  // A non-empty string; when absent, the error says "is required" and then
-  // `hint`, which should say what to write.
+  // Returns a non-empty string. When the key is missing, the error message
+  // reads "is required" followed by `hint`, which should name what to write.
   std::string required(std::string_view key, std::string_view hint = {}) const;
   std::optional<bool> boolean(std::string_view key) const;
   // An integer from `min` to `max` inclusive.

@@ -182,9 +182,10 @@ case_tampered_order() {
 }
 
 # The payment details are changed after the dual signature (amount 0.01)
-# and enveloped for the gateway beside the original DS. The merchant sees
-# the original H(PI) and forwards; the gateway's DS check over the H(PI) it
-# computes fails, and the merchant releases the stock on its notice.
+# and enveloped for the gateway beside the original DS. The merchant gets
+# the original H(PI) and forwards the request. The gateway's DS check over
+# the H(PI) it computes fails, and the merchant releases the stock on the
+# failure notice.
 case_tampered_payment() {
   tamper tampered --tamper payment
   expect_refused tampered 'altered on the way\. \[dual-signature-invalid\]'
@@ -210,9 +211,9 @@ case_replayed_purchase() {
   expect_balances $((opening - 250)) 250
 }
 
-# The signed confirmation ack is sent twice: the gateway posts once and
-# answers the second with 200 (the transaction is settled) and the receipt
-# again, which the wallet takes without a second outcome.
+# The signed confirmation ack is sent twice. The gateway posts once, then
+# responds to the second with 200 (the transaction is settled) and sends the
+# receipt again, which the wallet accepts without a second outcome.
 case_repeated_confirmation() {
   tamper twice --repeat-ack
   [[ $buy_status -eq 0 ]] || { cat twice.out twice.err; fail "the purchase exited with status $buy_status"; }
@@ -228,8 +229,9 @@ case_repeated_confirmation() {
 
 # The gateway's confirmation window is 10 s and its expiry sweep hourly, so
 # the deadline is enforced where the ack is decided, not by the sweep. The
-# customer answers after 13 s: the ack is refused as expired, the
-# reservation voided, and the merchant releases the stock on the notice.
+# customer confirms after 13 s, so the gateway rejects the ack as expired
+# and voids the reservation, and the merchant releases the stock on the
+# failure notice.
 case_confirmation_after_expiry() {
   printf 'confirmation_timeout_seconds = 10\nexpiry_sweep_seconds = 3600\n' >>"$deploy/gateway.toml"
   restart_gateway

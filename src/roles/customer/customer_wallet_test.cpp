@@ -187,7 +187,7 @@ class CustomerWalletTest : public ::testing::Test {
   std::unique_ptr<SecureWalletServices> services_;
   std::unique_ptr<CustomerWallet> wallet_;
   int probes_ = 0;
-  int unavailable_answers_ = 0;              // purchases the merchant answers 503 first
+  int unavailable_answers_ = 0;              // purchases the merchant rejects with 503 first
   std::vector<std::string> purchases_seen_;  // the content of every purchase received
   std::optional<payment::Purchase> purchase_;
   std::string confirmation_request_;

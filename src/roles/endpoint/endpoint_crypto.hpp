@@ -4,9 +4,9 @@
 // against the CA and CRL as the claimed sender.
 //
 // Thread safety: seal() and open() may run on several threads at once.
-// They only read the TrustStore and the SignerCredentials, which the
-// constructor sets up and nothing changes later (the CRL is read once;
-// there is no reload). Each call makes its own CMS, X509_STORE_CTX and
+// They only read the TrustStore and the SignerCredentials. The constructor
+// sets both up and nothing changes them later, because the CRL is read once
+// and never reloaded. Each call makes its own CMS, X509_STORE_CTX and
 // EVP_PKEY_CTX objects and uses the shared X509_STORE, certificates and
 // key only through calls that do not modify them, which openssl-threads(7)
 // of OpenSSL 3.0 allows. PeerDirectory rereads its folder and has a mutex

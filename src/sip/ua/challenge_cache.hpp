@@ -1,6 +1,8 @@
-// Digest challenges that a UA answered successfully, kept so that later
-// requests to the same next hop carry credentials at once instead of
-// waiting for a 401 or 407 (RFC 3261 §22.3 allows this for the same realm).
+// Digest challenges for which a UA's credentials succeeded, kept so that
+// later requests to the same next hop carry credentials at once instead of
+// waiting for a 401 or 407. RFC 3261 §22.3 lets a UA cache credentials for
+// the realm of its outbound proxy across dialogs, and §22.2 lets it send
+// Authorization before any 401.
 // Each reuse sends the next nonce count (RFC 7616 §3.4.5, RFC 2617
 // §3.2.2), so only challenges answered with a qop are kept.
 //
@@ -32,7 +34,7 @@ struct ProtectionSpace {
   auto operator<=>(const ProtectionSpace&) const = default;
 };
 
-// The parts of a challenge needed to answer it again, owned.
+// The owned parts of a challenge that are needed to compute new credentials for it.
 struct StoredChallenge {
   std::string realm;  // quoted, as received
   std::string nonce;  // quoted, as received

@@ -348,7 +348,7 @@ class ChallengingPeer {
   std::uint16_t port() const { return peer_.port(); }
   std::string uri(std::string_view user) const { return "sip:" + std::string(user) + "@127.0.0.1:" + std::to_string(port()); }
 
-  // Answers requests until `done` returns true. Retransmissions get the
+  // Responds to requests until `done` returns true. Retransmissions get the
   // response sent before.
   void serve(const std::function<bool()>& done) {
     while (!done()) {
