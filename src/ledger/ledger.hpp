@@ -87,6 +87,20 @@ class LedgerTransaction {
   virtual sql::Connection& connection() = 0;
 };
 
+// When a commit returns, relative to the data reaching stable storage.
+enum class Durability {
+  // After: the commit survives a power loss. Every state change the
+  // protocol reports to a peer is committed this way.
+  kSynced,
+  // Possibly before: the commit survives a crash of the process, but a
+  // crash of the machine (SQLite) or of the database server (PostgreSQL)
+  // may undo it, together with later deferred commits and never in part.
+  // The next synced commit makes it durable too. Only for changes that
+  // are safe to lose, such as an outbox entry's delivery mark (the entry
+  // is then sent again, and receivers deduplicate).
+  kDeferred,
+};
+
 class Ledger {
  public:
   virtual ~Ledger() = default;
@@ -97,12 +111,17 @@ class Ledger {
   // it again after a serialization failure.
   template <class Work>
   auto transact(Work&& work) -> std::invoke_result_t<Work&, LedgerTransaction&> {
+    return transact(Durability::kSynced, std::forward<Work>(work));
+  }
+
+  template <class Work>
+  auto transact(Durability durability, Work&& work) -> std::invoke_result_t<Work&, LedgerTransaction&> {
     using Result = std::invoke_result_t<Work&, LedgerTransaction&>;
     if constexpr (std::is_void_v<Result>) {
-      run_transaction([&](LedgerTransaction& tx) { work(tx); });
+      run_transaction([&](LedgerTransaction& tx) { work(tx); }, durability);
     } else {
       std::optional<Result> result;
-      run_transaction([&](LedgerTransaction& tx) { result.emplace(work(tx)); });
+      run_transaction([&](LedgerTransaction& tx) { result.emplace(work(tx)); }, durability);
       return std::move(*result);
     }
   }
@@ -110,7 +129,7 @@ class Ledger {
   // The primitive under transact(): returns after the work committed, or
   // throws what the work threw (after rolling it back) or kStorage when the
   // commit failed.
-  virtual void run_transaction(const std::function<void(LedgerTransaction&)>& work) = 0;
+  virtual void run_transaction(const std::function<void(LedgerTransaction&)>& work, Durability durability) = 0;
 };
 
 }  // namespace sippay::ledger

@@ -142,7 +142,7 @@ void PgLedger::release(sql::PgConnection& connection) {
   released_.notify_one();
 }
 
-void PgLedger::run_transaction(const std::function<void(LedgerTransaction&)>& work) {
+void PgLedger::run_transaction(const std::function<void(LedgerTransaction&)>& work, Durability durability) {
   if (running_ledger == this) {
     throw LedgerError(LedgerErrorCode::kNestedTransaction,
                       "transact() was called from inside a transaction of the same ledger; do all the work in "
@@ -159,6 +159,7 @@ void PgLedger::run_transaction(const std::function<void(LedgerTransaction&)>& wo
     try {
       connection.clear_retryable_failure();
       connection.execute("BEGIN ISOLATION LEVEL SERIALIZABLE");
+      if (durability == Durability::kDeferred) connection.execute("SET LOCAL synchronous_commit TO OFF");
       SqlLedgerTransaction transaction(connection, options_.clock());
       running_ledger = this;
       work(transaction);

@@ -38,7 +38,9 @@ class PgLedger final : public Ledger {
   PgLedger(const PgLedger&) = delete;
   PgLedger& operator=(const PgLedger&) = delete;
 
-  void run_transaction(const std::function<void(LedgerTransaction&)>& work) override;
+  // Durability::kDeferred commits with synchronous_commit off (PostgreSQL's
+  // asynchronous commit) for this transaction only.
+  void run_transaction(const std::function<void(LedgerTransaction&)>& work, Durability durability) override;
 
   // Attempts run again after a serialization failure, for tests.
   std::uint64_t retries() const;

@@ -219,6 +219,19 @@ TEST_F(PgLedgerTest, PinStateAndOwnStatements) {
   EXPECT_EQ(notice, "insufficient funds");
 }
 
+TEST_F(PgLedgerTest, DeferredCommitTurnsOffSynchronousCommitForItsTransactionOnly) {
+  const auto setting = [](LedgerTransaction& tx) {
+    sql::Query show(tx.connection(), "SHOW synchronous_commit");
+    return show->step() ? show->column_text(0) : std::string();
+  };
+  ledger_->transact(Durability::kDeferred, [](LedgerTransaction& tx) {
+    tx.create_account(new_account("alice", AccountKind::kCustomer));
+  });
+  EXPECT_EQ(ledger_->transact(Durability::kDeferred, setting), "off");
+  EXPECT_EQ(ledger_->transact(setting), "on");
+  EXPECT_TRUE(ledger_->transact([](LedgerTransaction& tx) { return tx.find_account("alice"); }));
+}
+
 TEST_F(PgLedgerTest, ConcurrentReservesNeverOverdraw) {
   ledger_->transact([](LedgerTransaction& tx) {
     tx.create_account(new_account("alice", AccountKind::kCustomer));

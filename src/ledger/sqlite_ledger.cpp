@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "ledger/sql_ledger_transaction.hpp"
 #include "ledger/sqlite_connection.hpp"
 #include "ledger/sqlite_schema.hpp"
@@ -21,6 +23,7 @@ TimePoint system_now() {
 
 struct SqliteLedger::QueuedWork {
   const std::function<void(LedgerTransaction&)>* work = nullptr;
+  Durability durability = Durability::kSynced;
   std::exception_ptr error;
   bool done = false;
 };
@@ -50,7 +53,7 @@ void SqliteLedger::configure_connection() {
   connection_->execute("PRAGMA temp_store = MEMORY");
 }
 
-void SqliteLedger::run_transaction(const std::function<void(LedgerTransaction&)>& work) {
+void SqliteLedger::run_transaction(const std::function<void(LedgerTransaction&)>& work, Durability durability) {
   if (running_ledger == this) {
     throw LedgerError(LedgerErrorCode::kNestedTransaction,
                       "transact() was called from inside a transaction of the same ledger; do all the work in "
@@ -59,6 +62,7 @@ void SqliteLedger::run_transaction(const std::function<void(LedgerTransaction&)>
 
   QueuedWork item;
   item.work = &work;
+  item.durability = durability;
   std::unique_lock lock(mutex_);
   queue_.push_back(&item);
   while (!item.done) {
@@ -78,6 +82,7 @@ void SqliteLedger::run_transaction(const std::function<void(LedgerTransaction&)>
     for (QueuedWork* done : batch) done->done = true;
     stats_.works += batch.size();
     stats_.commits += 1;
+    if (synchronous_ == Durability::kSynced) stats_.synced_commits += 1;
     leader_active_ = false;
     batch_done_.notify_all();
   }
@@ -85,8 +90,18 @@ void SqliteLedger::run_transaction(const std::function<void(LedgerTransaction&)>
   if (item.error) std::rethrow_exception(item.error);
 }
 
+void SqliteLedger::set_synchronous(Durability durability) {
+  if (durability == synchronous_) return;
+  connection_->execute(durability == Durability::kSynced ? "PRAGMA synchronous = FULL"
+                                                         : "PRAGMA synchronous = NORMAL");
+  synchronous_ = durability;
+}
+
 void SqliteLedger::run_batch(const std::vector<QueuedWork*>& batch) {
+  const bool synced = std::any_of(batch.begin(), batch.end(),
+                                  [](const QueuedWork* item) { return item->durability == Durability::kSynced; });
   try {
+    set_synchronous(synced ? Durability::kSynced : Durability::kDeferred);
     connection_->execute("BEGIN IMMEDIATE");
   } catch (const LedgerError&) {
     for (QueuedWork* item : batch) item->error = std::current_exception();

@@ -8,6 +8,10 @@
 // fsync, the next callers queue up and share the next one. A work that
 // throws is rolled back to its savepoint alone; a failed COMMIT fails every
 // work of the batch.
+//
+// A batch commits with synchronous=FULL when any of its works asked for
+// Durability::kSynced, else with synchronous=NORMAL (no fsync of the WAL at
+// COMMIT; the next FULL commit syncs the earlier frames with its own).
 #pragma once
 
 #include <chrono>
@@ -40,6 +44,7 @@ struct SqliteLedgerOptions {
 struct GroupCommitStats {
   std::uint64_t works = 0;    // transact() calls finished, committed or not
   std::uint64_t commits = 0;  // COMMIT statements run
+  std::uint64_t synced_commits = 0;  // of those, the ones that waited for the fsync
 };
 
 class SqliteLedger final : public Ledger {
@@ -51,7 +56,7 @@ class SqliteLedger final : public Ledger {
   SqliteLedger(const SqliteLedger&) = delete;
   SqliteLedger& operator=(const SqliteLedger&) = delete;
 
-  void run_transaction(const std::function<void(LedgerTransaction&)>& work) override;
+  void run_transaction(const std::function<void(LedgerTransaction&)>& work, Durability durability) override;
 
   GroupCommitStats stats() const;
   // Callers waiting for the next batch, for tests of batching.
@@ -62,9 +67,11 @@ class SqliteLedger final : public Ledger {
 
   void configure_connection();
   void run_batch(const std::vector<QueuedWork*>& batch);
+  void set_synchronous(Durability durability);
 
   SqliteLedgerOptions options_;
   std::unique_ptr<sql::SqliteConnection> connection_;
+  Durability synchronous_ = Durability::kSynced;  // what PRAGMA synchronous is set to now
 
   mutable std::mutex mutex_;
   std::condition_variable batch_done_;

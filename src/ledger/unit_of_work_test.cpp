@@ -114,6 +114,79 @@ TEST_F(UnitOfWorkTest, FailedStatementRollsBackOnlyItsWork) {
   EXPECT_EQ(available("alice"), 10000);
 }
 
+// PRAGMA synchronous as the work sees it: 2 is FULL, 1 is NORMAL.
+std::int64_t synchronous_setting(LedgerTransaction& tx) {
+  sql::Query query(tx.connection(), "PRAGMA synchronous");
+  return query->step() ? query->column_int64(0) : -1;
+}
+
+TEST_F(UnitOfWorkTest, DeferredCommitSkipsTheSyncAndStaysCommitted) {
+  const GroupCommitStats before = ledger_->stats();
+  const std::int64_t deferred_setting = ledger_->transact(Durability::kDeferred, [](LedgerTransaction& tx) {
+    add_notice(tx, "t1", "delivery mark");
+    return synchronous_setting(tx);
+  });
+  EXPECT_EQ(deferred_setting, 1);
+  const std::int64_t synced_setting = ledger_->transact([](LedgerTransaction& tx) {
+    add_notice(tx, "t2", "receipt");
+    return synchronous_setting(tx);
+  });
+  EXPECT_EQ(synced_setting, 2);
+  EXPECT_EQ(notices(), (std::vector<std::string>{"t1:delivery mark", "t2:receipt"}));
+  const GroupCommitStats after = ledger_->stats();
+  // notices() is a synced commit too: 3 commits, 2 of them synced.
+  EXPECT_EQ(after.commits - before.commits, 3u);
+  EXPECT_EQ(after.synced_commits - before.synced_commits, 2u);
+}
+
+TEST_F(UnitOfWorkTest, DeferredCommitSurvivesReopening) {
+  ledger_->transact(Durability::kDeferred, [](LedgerTransaction& tx) {
+    tx.reserve(reserve_request("t1", "alice", "shop", 1000, tx.now() + 60s));
+    add_notice(tx, "t1", "deferred");
+  });
+  ledger_.reset();
+  ledger_ = open_ledger(folder_.file("ledger.db"), clock_);
+  EXPECT_EQ(notices(), std::vector<std::string>{"t1:deferred"});
+  EXPECT_EQ(available("alice"), 9000);
+}
+
+TEST(GroupCommit, BatchWithOneSyncedWorkIsSynced) {
+  TemporaryFolder folder;
+  TestClock clock;
+  auto ledger = open_ledger(folder.file("ledger.db"), clock);
+  ledger->transact([](LedgerTransaction& tx) { tx.create_account(new_account("alice", AccountKind::kCustomer)); });
+  const GroupCommitStats before = ledger->stats();
+
+  // The deferred leader holds its batch open until a synced and a deferred
+  // work have queued; they share the next batch, which must sync.
+  std::atomic<bool> leader_running = false;
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] {
+    ledger->transact(Durability::kDeferred, [&](LedgerTransaction&) {
+      leader_running = true;
+      while (ledger->queued() < 2) std::this_thread::yield();
+    });
+  });
+  while (!leader_running) std::this_thread::yield();
+  std::atomic<std::int64_t> seen_by_deferred = 0;
+  threads.emplace_back([&] {
+    ledger->transact(Durability::kDeferred, [&](LedgerTransaction& tx) {
+      tx.top_up(top_up_request("deferred", "alice", 1));
+      seen_by_deferred = synchronous_setting(tx);
+    });
+  });
+  threads.emplace_back([&] {
+    ledger->transact([&](LedgerTransaction& tx) { tx.top_up(top_up_request("synced", "alice", 1)); });
+  });
+  for (auto& thread : threads) thread.join();
+
+  const GroupCommitStats after = ledger->stats();
+  EXPECT_EQ(after.commits - before.commits, 2u);
+  EXPECT_EQ(after.synced_commits - before.synced_commits, 1u);
+  EXPECT_EQ(seen_by_deferred, 2);
+  EXPECT_EQ(ledger->transact([](LedgerTransaction& tx) { return tx.get_account("alice").balance; }), 2);
+}
+
 TEST(GroupCommit, QueuedWorksShareOneCommit) {
   TemporaryFolder folder;
   TestClock clock;

@@ -319,6 +319,33 @@ TEST(SqliteWalletStoreTest, KeepsRecordsButNotThePin) {
   EXPECT_EQ(bytes.find("\"pin\""), std::string::npos);
 }
 
+TEST(SqliteWalletStoreTest, SyncsWhatPeersDoNotResend) {
+  Deployment deployment;
+  SqliteWalletStore store(deployment.root() / "wallet.sqlite");
+  payment::WalletRecord record;
+  record.purchase_id = "pid-0123456789abcdef";
+  record.offer = {"sip:merchant@pay.test", "tea", 1, 250, "EUR"};
+
+  store.put_nonce("sip:merchant@pay.test", {"shop", "nonce-1"});
+  EXPECT_FALSE(store.last_write_synced());
+  store.insert(record);  // the purchase id must survive (rule 1)
+  EXPECT_TRUE(store.last_write_synced());
+  record.state = payment::WalletState::kSubmitted;  // the merchant accepts again
+  store.update(record);
+  EXPECT_FALSE(store.last_write_synced());
+  record.state = payment::WalletState::kConfirming;  // the gateway resends the request
+  record.confirmation_request = "cr";
+  store.update(record);
+  EXPECT_FALSE(store.last_write_synced());
+  record.confirmation_ack = "ca";  // the customer's answer, about to be sent
+  store.update(record);
+  EXPECT_TRUE(store.last_write_synced());
+  record.state = payment::WalletState::kSettled;  // acknowledged with 2xx (rule 6)
+  store.update(record);
+  EXPECT_TRUE(store.last_write_synced());
+  EXPECT_EQ(store.find(record.purchase_id), record);
+}
+
 TEST(SqliteWalletStoreTest, NamesFileThatCannotOpen) {
   try {
     SqliteWalletStore store("/nonexistent-folder/wallet.sqlite");

@@ -105,6 +105,15 @@ SqliteWalletStore::SqliteWalletStore(const std::filesystem::path& path) : path_(
 
 SqliteWalletStore::~SqliteWalletStore() { sqlite3_close(db_); }
 
+void SqliteWalletStore::set_synced(bool synced) {
+  if (synced == synced_) return;
+  if (sqlite3_exec(db_, synced ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", nullptr, nullptr,
+                   nullptr) != SQLITE_OK) {
+    fail("set how commits sync");
+  }
+  synced_ = synced;
+}
+
 void SqliteWalletStore::fail(std::string_view operation) const {
   throw WalletStoreError(fmt::format("wallet {}: {}: {}", path_, operation, sqlite3_errmsg(db_)));
 }
@@ -131,6 +140,11 @@ void SqliteWalletStore::write(const payment::WalletRecord& record, bool insert) 
              : "UPDATE purchases SET merchant = ?2, item_id = ?3, quantity = ?4, unit_price = ?5, currency = ?6, "
                "state = ?7, realm = ?8, order_bytes = ?9, challenges = ?10, confirmation_request = ?11, "
                "confirmation_ack = ?12, transaction_id = ?13, reason = ?14 WHERE purchase_id = ?1";
+  // See the header: what the peers resend need not be synced.
+  const bool resent_by_peers =
+      !insert && (record.state == payment::WalletState::kSubmitted ||
+                  (record.state == payment::WalletState::kConfirming && record.confirmation_ack.empty()));
+  set_synced(!resent_by_peers);
   Statement statement(db_, sql.c_str());
   if (!statement.ok()) fail("save a purchase");
   statement.bind(1, record.purchase_id);
@@ -160,6 +174,7 @@ void SqliteWalletStore::insert(const payment::WalletRecord& record) { write(reco
 void SqliteWalletStore::update(const payment::WalletRecord& record) { write(record, false); }
 
 std::optional<payment::MerchantChallenge> SqliteWalletStore::take_nonce(std::string_view merchant) {
+  set_synced(false);
   Statement take(db_, "DELETE FROM nonces WHERE merchant = ?1 RETURNING realm, nonce");
   if (!take.ok()) fail("take a nonce");
   take.bind(1, merchant);
@@ -172,6 +187,7 @@ std::optional<payment::MerchantChallenge> SqliteWalletStore::take_nonce(std::str
 }
 
 void SqliteWalletStore::put_nonce(std::string_view merchant, const payment::MerchantChallenge& nonce) {
+  set_synced(false);
   Statement put(db_, "INSERT OR REPLACE INTO nonces (merchant, realm, nonce) VALUES (?1, ?2, ?3)");
   if (!put.ok()) fail("keep a nonce");
   put.bind(1, merchant);

@@ -1,7 +1,18 @@
-// The wallet's memory in a SQLite file (synchronous=FULL): its purchases
-// and the merchants' next nonces, so that a purchase id survives a restart
-// of `sippay customer` (DESIGN.md §2, rule 1). The PI bytes, which hold the
+// The wallet's memory in a SQLite file (WAL): its purchases and the
+// merchants' next nonces, so that a purchase id survives a restart of
+// `sippay customer` (DESIGN.md §2, rule 1). The PI bytes, which hold the
 // PIN, are kept in memory only and never written to the file.
+//
+// Every write survives a crash of the process. A write is also synced to
+// the disk before the wallet acts on it (synchronous=FULL) when losing it
+// in a crash of the machine could matter: a new purchase, the order bytes
+// about to be sent, the customer's confirmation ack, and an outcome
+// (a 2xx to a receipt or notice means it was recorded, rule 6). The other
+// writes commit with synchronous=NORMAL, because the peers send them again:
+// the merchant's acceptance (the wallet resends the purchase, which the
+// merchant recognises), a confirmation request not yet answered (the
+// gateway resends it while the transfer is pending) and nonces (a missing
+// one costs one more challenge).
 #pragma once
 
 #include <filesystem>
@@ -41,12 +52,18 @@ class SqliteWalletStore : public payment::WalletStore {
   // Every purchase, newest first, at most `limit`.
   std::vector<payment::WalletRecord> list(std::size_t limit);
 
+  // Whether the last write was synced to the disk (synchronous=FULL).
+  bool last_write_synced() const { return synced_; }
+
  private:
   void write(const payment::WalletRecord& record, bool insert);
+  // Sets PRAGMA synchronous to FULL or NORMAL for the next commits.
+  void set_synced(bool synced);
   [[noreturn]] void fail(std::string_view operation) const;
 
   sqlite3* db_ = nullptr;
   std::string path_;
+  bool synced_ = true;  // PRAGMA synchronous is FULL now
   std::map<std::string, std::string, std::less<>> payment_information_;  // purchase id -> PI bytes
 };
 

@@ -23,7 +23,8 @@ void enqueue_outbox(ledger::LedgerTransaction& tx, std::string_view to_uri,
 
 std::vector<OutboxEntry> LedgerOutboxStore::due(std::chrono::system_clock::time_point now,
                                                 std::size_t limit) {
-  return ledger_.transact([&](ledger::LedgerTransaction& tx) {
+  // A read: it need not make a batch of deferred delivery marks sync.
+  return ledger_.transact(ledger::Durability::kDeferred, [&](ledger::LedgerTransaction& tx) {
     ledger::sql::Query query(tx.connection(),
                              "SELECT id, to_uri, content, attempts, next_attempt_ms FROM gateway_outbox "
                              "WHERE next_attempt_ms <= ?1 ORDER BY id LIMIT ?2");
@@ -43,8 +44,11 @@ std::vector<OutboxEntry> LedgerOutboxStore::due(std::chrono::system_clock::time_
   });
 }
 
+// Delivery marks and retry times need no sync of their own: one lost in a
+// crash of the machine only makes the entry go out again, and receivers
+// deduplicate (DESIGN.md §2). The next state change's commit syncs them.
 void LedgerOutboxStore::mark_delivered(std::int64_t id) {
-  ledger_.transact([&](ledger::LedgerTransaction& tx) {
+  ledger_.transact(ledger::Durability::kDeferred, [&](ledger::LedgerTransaction& tx) {
     ledger::sql::Query query(tx.connection(), "DELETE FROM gateway_outbox WHERE id = ?1");
     query->bind(1, id);
     query->step();
@@ -52,7 +56,7 @@ void LedgerOutboxStore::mark_delivered(std::int64_t id) {
 }
 
 void LedgerOutboxStore::reschedule(std::int64_t id, std::chrono::system_clock::time_point next) {
-  ledger_.transact([&](ledger::LedgerTransaction& tx) {
+  ledger_.transact(ledger::Durability::kDeferred, [&](ledger::LedgerTransaction& tx) {
     ledger::sql::Query query(tx.connection(),
                              "UPDATE gateway_outbox SET attempts = attempts + 1, next_attempt_ms = ?2 "
                              "WHERE id = ?1");

@@ -138,4 +138,16 @@ void Transaction::commit() {
   open_ = false;
 }
 
+DeferredSync::DeferredSync(MerchantDatabase& database) : database_(database) {
+  database_.execute("PRAGMA synchronous=NORMAL");
+}
+
+DeferredSync::~DeferredSync() {
+  try {
+    database_.execute("PRAGMA synchronous=FULL");
+  } catch (const StoreError& error) {
+    spdlog::error("{}", error.what());
+  }
+}
+
 }  // namespace sippay::roles::merchant

@@ -90,4 +90,20 @@ class Transaction {
   bool open_ = true;
 };
 
+// synchronous=NORMAL while it lives, for writes that are safe to lose in a
+// crash of the machine (not of the process): their commit skips the fsync,
+// and the next FULL commit makes them durable too. Outbox delivery marks
+// use it: a lost mark only sends the message again, and receivers
+// deduplicate (DESIGN.md §2).
+class DeferredSync {
+ public:
+  explicit DeferredSync(MerchantDatabase& database);
+  ~DeferredSync();
+  DeferredSync(const DeferredSync&) = delete;
+  DeferredSync& operator=(const DeferredSync&) = delete;
+
+ private:
+  MerchantDatabase& database_;
+};
+
 }  // namespace sippay::roles::merchant

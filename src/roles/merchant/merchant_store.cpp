@@ -405,12 +405,14 @@ std::vector<PendingMessage> SqliteMerchantStore::due_messages(UtcTime now, std::
 }
 
 void SqliteMerchantStore::mark_delivered(std::int64_t id, UtcTime now) {
+  DeferredSync deferred(database_);
   Statement mark(database_, "UPDATE outbox SET delivered_at = ?2 WHERE id = ?1");
   mark.bind(1, id).bind(2, seconds_of(now));
   mark.step();
 }
 
 void SqliteMerchantStore::reschedule(std::int64_t id, UtcTime next_attempt) {
+  DeferredSync deferred(database_);
   Statement later(database_,
                   "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?2 WHERE id = ?1");
   later.bind(1, id).bind(2, seconds_of(next_attempt));

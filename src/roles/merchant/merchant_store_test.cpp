@@ -164,6 +164,26 @@ TEST_F(MerchantStoreTest, OutboxSurvivesRestartUntilDelivered) {
   EXPECT_EQ(store.undelivered_count(), 0);
 }
 
+std::int64_t synchronous_setting(MerchantDatabase& database) {
+  Statement sync(database, "PRAGMA synchronous");
+  return sync.step() ? sync.integer(0) : -1;
+}
+
+TEST_F(MerchantStoreTest, DeferredSyncLastsForItsScopeOnly) {
+  SqliteMerchantStore store(path());
+  {
+    DeferredSync deferred(store.database());
+    EXPECT_EQ(synchronous_setting(store.database()), 1);  // NORMAL
+  }
+  EXPECT_EQ(synchronous_setting(store.database()), 2);  // FULL again
+  const std::int64_t id = store.enqueue(
+      payment::SendMessage{"sip:gateway@pay.test", payment::MessageType::kAbortRequest, "{}", {}}, kNow);
+  store.reschedule(id, kNow + seconds(1));
+  store.mark_delivered(id, kNow + seconds(2));
+  EXPECT_EQ(synchronous_setting(store.database()), 2);
+  EXPECT_EQ(store.undelivered_count(), 0);
+}
+
 TEST_F(MerchantStoreTest, OutcomeIsKeptOnce) {
   SqliteMerchantStore store(path());
   EXPECT_TRUE(store.keep_outcome("msg-receipt-0000001", payment::MessageType::kReceipt, "order-1",
