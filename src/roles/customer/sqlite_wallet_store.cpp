@@ -140,11 +140,9 @@ void SqliteWalletStore::write(const payment::WalletRecord& record, bool insert) 
              : "UPDATE purchases SET merchant = ?2, item_id = ?3, quantity = ?4, unit_price = ?5, currency = ?6, "
                "state = ?7, realm = ?8, order_bytes = ?9, challenges = ?10, confirmation_request = ?11, "
                "confirmation_ack = ?12, transaction_id = ?13, reason = ?14 WHERE purchase_id = ?1";
-  // See the header: what the peers resend need not be synced.
-  const bool resent_by_peers =
-      !insert && (record.state == payment::WalletState::kSubmitted ||
-                  (record.state == payment::WalletState::kConfirming && record.confirmation_ack.empty()));
-  set_synced(!resent_by_peers);
+  // See the header: only the customer's answer and the outcome are synced.
+  set_synced(!record.confirmation_ack.empty() || record.state == payment::WalletState::kSettled ||
+             record.state == payment::WalletState::kFailed);
   Statement statement(db_, sql.c_str());
   if (!statement.ok()) fail("save a purchase");
   statement.bind(1, record.purchase_id);

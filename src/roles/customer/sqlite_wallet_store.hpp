@@ -3,16 +3,22 @@
 // `sippay customer` (DESIGN.md §2, rule 1). The PI bytes, which hold the
 // PIN, are kept in memory only and never written to the file.
 //
-// Every write survives a crash of the process. A write is also synced to
-// the disk before the wallet acts on it (synchronous=FULL) when losing it
-// in a crash of the machine could matter: a new purchase, the order bytes
-// about to be sent, the customer's confirmation ack, and an outcome
-// (a 2xx to a receipt or notice means it was recorded, rule 6). The other
-// writes commit with synchronous=NORMAL, because the peers send them again:
-// the merchant's acceptance (the wallet resends the purchase, which the
-// merchant recognises), a confirmation request not yet answered (the
-// gateway resends it while the transfer is pending) and nonces (a missing
-// one costs one more challenge).
+// Every write survives a crash of the process. Two kinds are also synced
+// to the disk before the wallet acts on them (synchronous=FULL), so that a
+// crash of the machine keeps them too: the customer's confirmation ack
+// (the wallet never asks twice for one purchase) and an outcome (a 2xx to
+// a receipt or notice means it was recorded, rule 6). Each sync also makes
+// every earlier write durable. The other writes commit with
+// synchronous=NORMAL; losing them in a crash of the machine is safe:
+// - a purchase or order bytes not yet synced belong to a purchase that
+//   cannot have settled, because settling needs the confirmation ack,
+//   whose sync would have kept them; a purchase the wallet forgot is never
+//   confirmed and expires at the gateway;
+// - the merchant's acceptance: the wallet resends the purchase, and the
+//   merchant recognises its id;
+// - a confirmation request not answered yet: the gateway resends it while
+//   the transfer is pending;
+// - nonces: a missing one costs one more challenge.
 #pragma once
 
 #include <filesystem>
