@@ -33,12 +33,16 @@ CREATE TABLE IF NOT EXISTS nonces (
 );
 )";
 
+// One use of a prepared statement that the store keeps; the destructor
+// makes it ready for the next use.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) {
-    if (sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr) != SQLITE_OK) statement_ = nullptr;
+  explicit Statement(sqlite3_stmt* statement) : statement_(statement) {}
+  ~Statement() {
+    if (statement_ == nullptr) return;
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
   }
-  ~Statement() { sqlite3_finalize(statement_); }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -103,7 +107,22 @@ SqliteWalletStore::SqliteWalletStore(const std::filesystem::path& path) : path_(
   }
 }
 
-SqliteWalletStore::~SqliteWalletStore() { sqlite3_close(db_); }
+SqliteWalletStore::~SqliteWalletStore() {
+  for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
+  sqlite3_close(db_);
+}
+
+sqlite3_stmt* SqliteWalletStore::prepared(const std::string& sql) {
+  if (auto found = statements_.find(sql); found != statements_.end()) return found->second;
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &statement,
+                         nullptr) != SQLITE_OK) {
+    sqlite3_finalize(statement);
+    return nullptr;
+  }
+  statements_.emplace(sql, statement);
+  return statement;
+}
 
 void SqliteWalletStore::set_synced(bool synced) {
   if (synced == synced_) return;
@@ -119,7 +138,7 @@ void SqliteWalletStore::fail(std::string_view operation) const {
 }
 
 std::optional<payment::WalletRecord> SqliteWalletStore::find(std::string_view purchase_id) {
-  Statement select(db_, fmt::format("SELECT {} FROM purchases WHERE purchase_id = ?1", kColumns).c_str());
+  Statement select(prepared(fmt::format("SELECT {} FROM purchases WHERE purchase_id = ?1", kColumns)));
   if (!select.ok()) fail("find a purchase");
   select.bind(1, purchase_id);
   const int status = select.step();
@@ -143,7 +162,7 @@ void SqliteWalletStore::write(const payment::WalletRecord& record, bool insert) 
   // See the header: only the customer's answer and the outcome are synced.
   set_synced(!record.confirmation_ack.empty() || record.state == payment::WalletState::kSettled ||
              record.state == payment::WalletState::kFailed);
-  Statement statement(db_, sql.c_str());
+  Statement statement(prepared(sql));
   if (!statement.ok()) fail("save a purchase");
   statement.bind(1, record.purchase_id);
   statement.bind(2, record.offer.merchant);
@@ -173,7 +192,7 @@ void SqliteWalletStore::update(const payment::WalletRecord& record) { write(reco
 
 std::optional<payment::MerchantChallenge> SqliteWalletStore::take_nonce(std::string_view merchant) {
   set_synced(false);
-  Statement take(db_, "DELETE FROM nonces WHERE merchant = ?1 RETURNING realm, nonce");
+  Statement take(prepared("DELETE FROM nonces WHERE merchant = ?1 RETURNING realm, nonce"));
   if (!take.ok()) fail("take a nonce");
   take.bind(1, merchant);
   const int status = take.step();
@@ -186,7 +205,7 @@ std::optional<payment::MerchantChallenge> SqliteWalletStore::take_nonce(std::str
 
 void SqliteWalletStore::put_nonce(std::string_view merchant, const payment::MerchantChallenge& nonce) {
   set_synced(false);
-  Statement put(db_, "INSERT OR REPLACE INTO nonces (merchant, realm, nonce) VALUES (?1, ?2, ?3)");
+  Statement put(prepared("INSERT OR REPLACE INTO nonces (merchant, realm, nonce) VALUES (?1, ?2, ?3)"));
   if (!put.ok()) fail("keep a nonce");
   put.bind(1, merchant);
   put.bind(2, nonce.realm);
@@ -195,7 +214,7 @@ void SqliteWalletStore::put_nonce(std::string_view merchant, const payment::Merc
 }
 
 std::vector<payment::WalletRecord> SqliteWalletStore::list(std::size_t limit) {
-  Statement select(db_, fmt::format("SELECT {} FROM purchases ORDER BY created DESC, rowid DESC LIMIT ?1", kColumns).c_str());
+  Statement select(prepared(fmt::format("SELECT {} FROM purchases ORDER BY created DESC, rowid DESC LIMIT ?1", kColumns)));
   if (!select.ok()) fail("list the purchases");
   select.bind(1, static_cast<std::int64_t>(limit));
   std::vector<payment::WalletRecord> records;

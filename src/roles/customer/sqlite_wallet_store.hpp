@@ -27,11 +27,13 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "payment/wallet_machine.hpp"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace sippay::roles {
 
@@ -63,6 +65,9 @@ class SqliteWalletStore : public payment::WalletStore {
 
  private:
   void write(const payment::WalletRecord& record, bool insert);
+  // The statement for `sql`, prepared at its first use and kept; null when
+  // SQLite cannot prepare it.
+  sqlite3_stmt* prepared(const std::string& sql);
   // Sets PRAGMA synchronous to FULL or NORMAL for the next commits.
   void set_synced(bool synced);
   [[noreturn]] void fail(std::string_view operation) const;
@@ -70,6 +75,7 @@ class SqliteWalletStore : public payment::WalletStore {
   sqlite3* db_ = nullptr;
   std::string path_;
   bool synced_ = true;  // PRAGMA synchronous is FULL now
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
   std::map<std::string, std::string, std::less<>> payment_information_;  // purchase id -> PI bytes
 };
 
