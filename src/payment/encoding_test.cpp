@@ -1,6 +1,9 @@
 #include "payment/encoding.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <random>
 
 namespace sippay::payment {
 namespace {
@@ -46,6 +49,20 @@ TEST(Base64, RoundTripsAllByteValues) {
   for (std::size_t size = 0; size <= bytes.size(); size += 37) {
     const std::string part = bytes.substr(0, size);
     EXPECT_EQ(from_base64(to_base64(part)), part) << size;
+  }
+}
+
+TEST(Base64, DecodesWhatOpenSslEncodes) {
+  std::mt19937 random(20261205);
+  for (std::size_t size = 0; size < 300; ++size) {
+    std::string bytes(size, '\0');
+    for (char& byte : bytes) byte = static_cast<char>(random() & 0xff);
+    std::string expected(4 * ((size + 2) / 3) + 1, '\0');
+    const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(expected.data()),
+                                       reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(size));
+    expected.resize(static_cast<std::size_t>(length));
+    EXPECT_EQ(to_base64(bytes), expected) << size;
+    EXPECT_EQ(from_base64(expected), bytes) << size;
   }
 }
 
