@@ -95,7 +95,7 @@ void PendingReply::complete(Reply reply, bool dropped) {
       target->answer(id, std::move(reply), dropped);
     });
   } catch (const std::exception& error) {
-    // Only an allocation can fail here; the UA answers 500 when the
+    // Only an allocation can fail here; the UA responds 500 when the
     // responder is destroyed with the endpoint.
     spdlog::error("endpoint: the reply to a MESSAGE could not be queued: {}", error.what());
   }
@@ -287,7 +287,7 @@ struct PaymentEndpoint::State {
     deliver(pending->inbound, pending->responder);
   }
 
-  // Passes a checked message to the role's handler, which answers through
+  // Passes a checked message to the role's handler, which replies through
   // a PendingReply; the responder waits in `answering` until then.
   void deliver(const InboundMessage& inbound, sip::UserAgent::MessageResponder& responder) {
     // A body opened after the shutdown limit must not reach a role that
@@ -306,7 +306,7 @@ struct PaymentEndpoint::State {
     answering.emplace(id, PendingAnswer{std::move(responder), inbound.call_id});
     try {
       // A reply the handler still holds when it throws is destroyed on the
-      // way out, which answers 500.
+      // way out, which sends 500.
       handler(inbound, PaymentEndpoint::make_reply(reply_target, id));
     } catch (const std::exception& error) {
       spdlog::error("endpoint {}: the handler failed on Call-ID {}: {}", config.uri, inbound.call_id, error.what());
@@ -318,7 +318,7 @@ struct PaymentEndpoint::State {
     std::optional<PendingAnswer> pending = take(answering, id);
     if (!pending) return;
     if (dropped) {
-      spdlog::warn("endpoint {}: answered 500 to Call-ID {} because its reply was dropped unsent", config.uri,
+      spdlog::warn("endpoint {}: responded 500 to Call-ID {} because its reply was dropped unsent", config.uri,
                    pending->call_id);
     }
     pending->responder.respond({reply.status, std::move(reply.reason), header_lines(reply.headers)});
@@ -364,7 +364,7 @@ struct PaymentEndpoint::State {
   std::uint64_t next_job = 1;
   std::unordered_map<std::uint64_t, PendingSend> sealing;
   std::unordered_map<std::uint64_t, PendingReceive> receiving;
-  std::unordered_map<std::uint64_t, PendingAnswer> answering;  // handed to the handler, not answered yet
+  std::unordered_map<std::uint64_t, PendingAnswer> answering;  // handed to the handler, no reply sent yet
   asio::steady_timer crypto_timer{io};
   // Points to this State until its destruction begins; crypto results
   // posted to the I/O thread check it (see run_crypto).

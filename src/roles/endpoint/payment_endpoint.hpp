@@ -59,14 +59,14 @@ struct SendResult {
 };
 
 namespace detail {
-// The I/O thread of an endpoint and how it answers; in payment_endpoint.cpp.
+// The I/O thread of an endpoint and how it sends a reply; in payment_endpoint.cpp.
 struct ReplyTarget;
 }  // namespace detail
 
-// The answer to one received MESSAGE, for a handler that answers later.
+// The reply to one received MESSAGE, for a handler that replies later.
 // Move-only. send() may be called once, from any thread; the response goes
 // out on the endpoint's I/O thread. A reply destroyed without send()
-// answers 500. It must not outlive the endpoint's io_context; it may
+// sends 500. It must not outlive the endpoint's io_context; it may
 // outlive the endpoint, and then sends nothing.
 class PendingReply {
  public:
@@ -97,7 +97,7 @@ class PaymentEndpoint {
  public:
   using Handler = std::function<Reply(const InboundMessage&)>;
   // `message` is valid during the call only; the handler copies what it
-  // needs and answers through `reply`, then or later.
+  // needs and replies through `reply`, then or later.
   using AsyncHandler = std::function<void(const InboundMessage& message, PendingReply reply)>;
   using SendDone = std::function<void(const SendResult&)>;
 
@@ -112,7 +112,7 @@ class PaymentEndpoint {
   // returning 2xx (DESIGN.md §2, rule 6). Replaces any handler set before,
   // asynchronous ones included.
   void on_message(Handler handler);
-  // As on_message, but the handler answers through a PendingReply, which it
+  // As on_message, but the handler replies through a PendingReply, which it
   // may pass to another thread. The same durability rule holds for 2xx.
   void on_message_async(AsyncHandler handler);
   // Called with the outcome of every REGISTER (refreshes included).

@@ -16,9 +16,10 @@ using payment::Decision;
 
 class GatewayConcurrencyTest : public GatewayFixture {
  protected:
-  // Runs each of `messages` (signer, content) on its own thread while one
-  // transaction holds the ledger until all of them have queued, so their
-  // transactions form exactly one batch. Returns the SIP statuses in order.
+  // Runs each of `messages` (signer, content) on its own thread. One
+  // transaction keeps the ledger busy until all of them have queued, so
+  // their transactions form exactly one batch. Returns the SIP statuses in
+  // order.
   std::vector<int> handle_at_once(const std::vector<std::pair<std::string, std::string>>& messages) {
     std::atomic<bool> holding = false;
     std::thread holder([&] {
@@ -45,7 +46,7 @@ TEST_F(GatewayConcurrencyTest, ConcurrentPurchasesSettleInOneCommit) {
   constexpr std::int64_t kAmount = 100;
 
   // Each payment request is sent twice at once, as a merchant that retries
-  // before its first answer came would.
+  // before the first response would.
   std::vector<std::pair<std::string, std::string>> requests;
   for (int i = 0; i < kPurchases; ++i) {
     const auto built = purchase(fmt::format("purchase-{:016}", 100 + i), fmt::format("order-{}", i), kAmount);
@@ -88,8 +89,8 @@ TEST_F(GatewayConcurrencyTest, ConcurrentPurchasesSettleInOneCommit) {
 }
 
 TEST_F(GatewayConcurrencyTest, ConcurrentWrongPinsLockOnce) {
-  // Three wrong PINs lock the account; six at once count one by one, so the
-  // third and every later one answer pin-locked and the lock is set once.
+  // Three wrong PINs lock the account. Six at once count one by one, so the
+  // third and every later one get pin-locked.
   std::vector<std::pair<std::string, std::string>> requests;
   for (int i = 0; i < 6; ++i) {
     const auto built = purchase(fmt::format("purchase-{:016}", 200 + i), fmt::format("order-pin-{}", i), 100, "9999");

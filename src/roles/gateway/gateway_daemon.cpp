@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ledger/open_ledger.hpp"
+#include "ledger/sqlite_ledger.hpp"
 #include "roles/endpoint/failpoint.hpp"
 
 namespace sippay::roles::gateway {
@@ -133,7 +134,14 @@ void GatewayDaemon::shutdown(std::chrono::milliseconds limit, std::function<void
   running_ = false;
   sweep_timer_.cancel();
   sender_.stop();
-  endpoint_.shutdown(limit, std::move(done));
+  endpoint_.shutdown(limit, [this, done = std::move(done)] {
+    // Shows operators how well the worker threads' commits were grouped.
+    if (const auto* sqlite = dynamic_cast<const ledger::SqliteLedger*>(ledger_.get())) {
+      const ledger::GroupCommitStats stats = sqlite->stats();
+      spdlog::info("gateway: stopped; the ledger ran {} transactions in {} commits", stats.works, stats.commits);
+    }
+    if (done) done();
+  });
 }
 
 }  // namespace sippay::roles::gateway

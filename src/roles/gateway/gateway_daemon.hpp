@@ -4,7 +4,7 @@
 // The endpoint, the outbox sender and the sweep timer live on the I/O
 // thread. Each message's processing and each sweep run on a pool of
 // `worker_threads` threads, so that several messages wait in the ledger at
-// once and share its commits; the results come back to the I/O thread.
+// once and share its commits. Their results come back to the I/O thread.
 #pragma once
 
 #include <asio/io_context.hpp>

@@ -27,10 +27,10 @@ class GatewayProcessor {
  public:
   using Clock = std::function<ledger::TimePoint()>;
 
-  // Creates the gateway's tables when missing. `keys` and `ids` outlive it;
-  // `ids` must be thread safe. `clock` is the time at which a DS is
-  // verified before the transaction; give the ledger's clock, or nothing
-  // for the system clock that the ledger uses by default.
+  // Creates the gateway's tables when missing. `keys` and `ids` outlive it,
+  // and `ids` must be thread safe. A DS is verified before the transaction
+  // as of `clock`: give the ledger's clock, or nothing for the system clock
+  // that the ledger uses by default.
   GatewayProcessor(ledger::Ledger& ledger, const GatewayKeys& keys, GatewayPolicy policy,
                    payment::IdSource& ids, Clock clock = {});
 
