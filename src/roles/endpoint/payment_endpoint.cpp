@@ -1,5 +1,6 @@
 #include "roles/endpoint/payment_endpoint.hpp"
 
+#include <asio/dispatch.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/thread_pool.hpp>
@@ -57,6 +58,49 @@ std::optional<typename Map::mapped_type> take(Map& map, const typename Map::key_
 
 }  // namespace
 
+namespace detail {
+struct ReplyTarget {
+  asio::io_context& io;
+  // Runs on the I/O thread only: sends the reply to MESSAGE `id`, unless
+  // the endpoint is gone.
+  std::function<void(std::uint64_t id, Reply reply, bool dropped)> answer;
+};
+}  // namespace detail
+
+PendingReply::PendingReply(PendingReply&& other) noexcept
+    : target_(std::move(other.target_)), id_(std::exchange(other.id_, 0)) {}
+
+PendingReply& PendingReply::operator=(PendingReply&& other) noexcept {
+  if (this != &other) {
+    if (pending()) complete(Reply{500, "Server Internal Error", {}}, true);
+    target_ = std::move(other.target_);
+    id_ = std::exchange(other.id_, 0);
+  }
+  return *this;
+}
+
+PendingReply::~PendingReply() {
+  if (pending()) complete(Reply{500, "Server Internal Error", {}}, true);
+}
+
+void PendingReply::send(Reply reply) { complete(std::move(reply), false); }
+
+void PendingReply::complete(Reply reply, bool dropped) {
+  const std::uint64_t id = std::exchange(id_, 0);
+  if (id == 0 || !target_) return;
+  std::shared_ptr<const detail::ReplyTarget> target = std::move(target_);
+  asio::io_context& io = target->io;
+  try {
+    asio::dispatch(io, [target = std::move(target), id, reply = std::move(reply), dropped]() mutable {
+      target->answer(id, std::move(reply), dropped);
+    });
+  } catch (const std::exception& error) {
+    // Only an allocation can fail here; the UA responds 500 when the
+    // responder is destroyed with the endpoint.
+    spdlog::error("endpoint: the reply to a MESSAGE could not be queued: {}", error.what());
+  }
+}
+
 std::string SendResult::summary() const {
   if (!error.empty()) return error;
   return fmt::format("{} {}", status, reason);
@@ -90,7 +134,7 @@ struct PaymentEndpoint::State {
   }
 
   ~State() {
-    // Jobs still running read `crypto`, so they finish before it goes;
+    // Replies sent from now on find the endpoint gone. Jobs still running read `crypto`, so they finish before it goes;
     // queued ones are dropped. Results they post find `lifetime` expired.
     lifetime.reset();
     pool.stop();
@@ -243,7 +287,8 @@ struct PaymentEndpoint::State {
     deliver(pending->inbound, pending->responder);
   }
 
-  // Passes a checked message to the role's handler and sends its reply.
+  // Passes a checked message to the role's handler, which replies through
+  // a PendingReply; the responder waits in `answering` until then.
   void deliver(const InboundMessage& inbound, sip::UserAgent::MessageResponder& responder) {
     // A body opened after the shutdown limit must not reach a role that
     // has already closed its stores.
@@ -257,15 +302,26 @@ struct PaymentEndpoint::State {
       responder.respond({503, "Not Ready", {}});
       return;
     }
-    Reply reply;
+    const std::uint64_t id = next_job++;
+    answering.emplace(id, PendingAnswer{std::move(responder), inbound.call_id});
     try {
-      reply = handler(inbound);
+      // A reply the handler still holds when it throws is destroyed on the
+      // way out, which sends 500.
+      handler(inbound, PaymentEndpoint::make_reply(reply_target, id));
     } catch (const std::exception& error) {
       spdlog::error("endpoint {}: the handler failed on Call-ID {}: {}", config.uri, inbound.call_id, error.what());
-      responder.respond({500, "Server Internal Error", {}});
-      return;
+      answer(id, Reply{500, "Server Internal Error", {}}, false);
     }
-    responder.respond({reply.status, std::move(reply.reason), header_lines(reply.headers)});
+  }
+
+  void answer(std::uint64_t id, Reply reply, bool dropped) {
+    std::optional<PendingAnswer> pending = take(answering, id);
+    if (!pending) return;
+    if (dropped) {
+      spdlog::warn("endpoint {}: responded 500 to Call-ID {} because its reply was dropped unsent", config.uri,
+                   pending->call_id);
+    }
+    pending->responder.respond({reply.status, std::move(reply.reason), header_lines(reply.headers)});
   }
 
   // Calls `done` once no crypto job is left or `deadline` passes.
@@ -285,6 +341,10 @@ struct PaymentEndpoint::State {
     HeaderList headers;
     SendDone done;
   };
+  struct PendingAnswer {
+    sip::UserAgent::MessageResponder responder;
+    std::string call_id;  // for logs
+  };
   struct PendingReceive {
     InboundMessage inbound;  // everything but the content, which the job opens
     sip::UserAgent::MessageResponder responder;
@@ -297,17 +357,25 @@ struct PaymentEndpoint::State {
   std::optional<std::string> proxy_host;
   std::unique_ptr<sip::UserAgent> agent;
   std::shared_ptr<sip::Registration> registration;
-  Handler handler;
+  AsyncHandler handler;
   std::function<void(const SendResult&)> registration_handler;
   bool draining = false;  // set by shutdown: new MESSAGEs get 503
   bool stopped = false;   // set when shutdown calls its `done`: no more handler calls or sends
   std::uint64_t next_job = 1;
   std::unordered_map<std::uint64_t, PendingSend> sealing;
   std::unordered_map<std::uint64_t, PendingReceive> receiving;
+  std::unordered_map<std::uint64_t, PendingAnswer> answering;  // handed to the handler, no reply sent yet
   asio::steady_timer crypto_timer{io};
   // Points to this State until its destruction begins; crypto results
   // posted to the I/O thread check it (see run_crypto).
   std::shared_ptr<State*> lifetime = std::make_shared<State*>(this);
+  // Shared with every PendingReply; reaches this State while `lifetime` does.
+  std::shared_ptr<const detail::ReplyTarget> reply_target = std::make_shared<const detail::ReplyTarget>(
+      detail::ReplyTarget{io, [alive = std::weak_ptr<State*>(lifetime)](std::uint64_t id, Reply reply, bool dropped) {
+                            if (const std::shared_ptr<State*> state = alive.lock()) {
+                              (*state)->answer(id, std::move(reply), dropped);
+                            }
+                          }});
   asio::thread_pool pool;
 };
 
@@ -316,7 +384,17 @@ PaymentEndpoint::PaymentEndpoint(asio::io_context& io, EndpointConfig config)
 
 PaymentEndpoint::~PaymentEndpoint() = default;
 
-void PaymentEndpoint::on_message(Handler handler) { state_->handler = std::move(handler); }
+void PaymentEndpoint::on_message(Handler handler) {
+  if (!handler) {
+    state_->handler = nullptr;
+    return;
+  }
+  state_->handler = [handler = std::move(handler)](const InboundMessage& message, PendingReply reply) {
+    reply.send(handler(message));
+  };
+}
+
+void PaymentEndpoint::on_message_async(AsyncHandler handler) { state_->handler = std::move(handler); }
 
 void PaymentEndpoint::on_registration(std::function<void(const SendResult&)> handler) {
   state_->registration_handler = std::move(handler);

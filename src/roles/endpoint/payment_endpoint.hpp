@@ -9,11 +9,12 @@
 // and opening run on a pool of `crypto_threads` threads of its own, and
 // their results come back to the I/O thread. Bodies may finish out of
 // order: of two messages, the later one can reach the handler or the wire
-// first.
+// first. A PendingReply is the one object that may be used from any thread.
 #pragma once
 
 #include <asio/io_context.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -57,9 +58,47 @@ struct SendResult {
   std::string summary() const;
 };
 
+namespace detail {
+// The I/O thread of an endpoint and how it sends a reply; in payment_endpoint.cpp.
+struct ReplyTarget;
+}  // namespace detail
+
+// The reply to one received MESSAGE, for a handler that replies later.
+// Move-only. send() may be called once, from any thread; the response goes
+// out on the endpoint's I/O thread. A reply destroyed without send()
+// sends 500. It must not outlive the endpoint's io_context; it may
+// outlive the endpoint, and then sends nothing.
+class PendingReply {
+ public:
+  PendingReply() = default;
+  PendingReply(PendingReply&& other) noexcept;
+  PendingReply& operator=(PendingReply&& other) noexcept;
+  PendingReply(const PendingReply&) = delete;
+  PendingReply& operator=(const PendingReply&) = delete;
+  ~PendingReply();
+
+  // Sends `reply`, at once when called on the I/O thread, else by posting
+  // to it. Does nothing when already sent or moved from.
+  void send(Reply reply);
+  // True until send() is called or the reply is moved from.
+  bool pending() const { return id_ != 0; }
+
+ private:
+  friend class PaymentEndpoint;
+  PendingReply(std::shared_ptr<const detail::ReplyTarget> target, std::uint64_t id)
+      : target_(std::move(target)), id_(id) {}
+  void complete(Reply reply, bool dropped);
+
+  std::shared_ptr<const detail::ReplyTarget> target_;
+  std::uint64_t id_ = 0;
+};
+
 class PaymentEndpoint {
  public:
   using Handler = std::function<Reply(const InboundMessage&)>;
+  // `message` is valid during the call only; the handler copies what it
+  // needs and replies through `reply`, then or later.
+  using AsyncHandler = std::function<void(const InboundMessage& message, PendingReply reply)>;
   using SendDone = std::function<void(const SendResult&)>;
 
   // Loads the certificate, key, CA and CRL; throws ConfigError naming the
@@ -70,8 +109,12 @@ class PaymentEndpoint {
   PaymentEndpoint& operator=(const PaymentEndpoint&) = delete;
 
   // The handler runs on the I/O thread; it must commit durably before
-  // returning 2xx (DESIGN.md §2, rule 6).
+  // returning 2xx (DESIGN.md §2, rule 6). Replaces any handler set before,
+  // asynchronous ones included.
   void on_message(Handler handler);
+  // As on_message, but the handler replies through a PendingReply, which it
+  // may pass to another thread. The same durability rule holds for 2xx.
+  void on_message_async(AsyncHandler handler);
   // Called with the outcome of every REGISTER (refreshes included).
   void on_registration(std::function<void(const SendResult&)> handler);
 
@@ -92,10 +135,12 @@ class PaymentEndpoint {
   void send_empty(std::string to_uri, HeaderList headers, SendDone done);
 
   // Unregisters, answers new requests with 503, and waits up to `limit`
-  // for bodies being sealed or opened and for transactions in progress;
-  // then closes the sockets and calls `done`. After that the handler is
-  // not called again, and a body sealed late fails its send. Destroying
-  // the endpoint instead waits only for crypto jobs already running.
+  // for bodies being sealed or opened and for transactions in progress,
+  // which include MESSAGEs whose PendingReply has not been sent; then
+  // closes the sockets and calls `done`. After that the handler is not
+  // called again, a reply sent late goes nowhere, and a body sealed late
+  // fails its send. Destroying the endpoint instead waits only for crypto
+  // jobs already running.
   void shutdown(std::chrono::milliseconds limit, std::function<void()> done);
 
   const EndpointConfig& config() const;
@@ -103,6 +148,10 @@ class PaymentEndpoint {
 
  private:
   struct State;
+  static PendingReply make_reply(std::shared_ptr<const detail::ReplyTarget> target, std::uint64_t id) {
+    return PendingReply(std::move(target), id);
+  }
+
   std::unique_ptr<State> state_;
 };
 

@@ -7,9 +7,13 @@
 
 #include <fmt/format.h>
 
+#include <asio/post.hpp>
+#include <asio/thread_pool.hpp>
+
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include "payment/message_codec.hpp"
 #include "roles/endpoint/endpoint_test_support.hpp"
@@ -315,6 +319,98 @@ TEST_F(PaymentEndpointTest, SealedAfterShutdownFailsSend) {
   EXPECT_EQ(result->status, 0);
   EXPECT_EQ(result->error, "not sent to sip:alice@pay.test: the endpoint has shut down");
   EXPECT_TRUE(received_.empty());
+}
+
+TEST_F(PaymentEndpointTest, AsyncReplyFromAnotherThread) {
+  start();
+  asio::thread_pool workers(2);
+  merchant_endpoint_->on_message_async([this, &workers](const InboundMessage& message, PendingReply reply) {
+    received_.push_back(message);
+    asio::post(workers, [reply = std::move(reply)]() mutable {
+      reply.send(Reply{202, "Queued Later", {{"Authentication-Info", "nextnonce=\"abc\""}}});
+    });
+  });
+  const SendResult result = send_and_wait(*alice_endpoint_, merchant_.uri, kContent);
+  EXPECT_EQ(result.status, 202) << result.summary();
+  EXPECT_EQ(result.reason, "Queued Later");
+  EXPECT_EQ(header(result.headers, "Authentication-Info"), "nextnonce=\"abc\"");
+  ASSERT_EQ(received_.size(), 1u);
+  EXPECT_EQ(received_[0].content, kContent);
+  workers.join();
+}
+
+TEST_F(PaymentEndpointTest, AsyncReplySentOnlyOnce) {
+  start();
+  std::optional<bool> pending_after_send;
+  merchant_endpoint_->on_message_async([&](const InboundMessage&, PendingReply reply) {
+    reply.send(Reply{200, {}, {}});
+    pending_after_send = reply.pending();
+    reply.send(Reply{500, "Second Answer", {}});
+  });
+  const SendResult result = send_and_wait(*alice_endpoint_, merchant_.uri, kContent);
+  EXPECT_EQ(result.status, 200) << result.summary();
+  ASSERT_TRUE(pending_after_send.has_value());
+  EXPECT_FALSE(*pending_after_send);
+}
+
+TEST_F(PaymentEndpointTest, DroppedAsyncReplyGives500) {
+  start();
+  asio::thread_pool workers(1);
+  merchant_endpoint_->on_message_async([&workers](const InboundMessage&, PendingReply reply) {
+    asio::post(workers, [reply = std::move(reply)] {});
+  });
+  const SendResult result = send_and_wait(*alice_endpoint_, merchant_.uri, kContent);
+  EXPECT_EQ(result.status, 500) << result.summary();
+  workers.join();
+}
+
+TEST_F(PaymentEndpointTest, AsyncHandlerExceptionGives500) {
+  start();
+  merchant_endpoint_->on_message_async(
+      [](const InboundMessage&, PendingReply) { throw std::runtime_error("store is full"); });
+  const SendResult result = send_and_wait(*alice_endpoint_, merchant_.uri, kContent);
+  EXPECT_EQ(result.status, 500) << result.summary();
+}
+
+TEST_F(PaymentEndpointTest, ShutdownWaitsForPendingReply) {
+  start();
+  PendingReply held;
+  bool stopped = false;
+  merchant_endpoint_->on_message_async([&](const InboundMessage& message, PendingReply reply) {
+    received_.push_back(message);
+    held = std::move(reply);
+    merchant_endpoint_->shutdown(20s, [&stopped] { stopped = true; });
+  });
+  std::optional<SendResult> result;
+  alice_endpoint_->send(merchant_.uri, kContent, {}, [&result](const SendResult& r) { result = r; });
+  ASSERT_TRUE(run_until(io_, [&] { return held.pending(); }, 20s));
+  // The shutdown has unregistered by now, and it still waits for the reply.
+  run_until(io_, [] { return false; }, 300ms);
+  EXPECT_FALSE(stopped);
+  EXPECT_FALSE(result.has_value());
+
+  std::thread([&held] { held.send(Reply{200, {}, {}}); }).join();
+  ASSERT_TRUE(run_until(io_, [&] { return stopped && result.has_value(); }, 30s));
+  EXPECT_EQ(result->status, 200) << result->summary();
+  EXPECT_EQ(received_.size(), 1u);
+}
+
+TEST_F(PaymentEndpointTest, ReplyAfterEndpointDestroyedSendsNothing) {
+  start();
+  PendingReply held;
+  merchant_endpoint_->on_message_async([&held](const InboundMessage&, PendingReply reply) { held = std::move(reply); });
+  std::optional<SendResult> result;
+  alice_endpoint_->send(merchant_.uri, kContent, {}, [&result](const SendResult& r) { result = r; });
+  ASSERT_TRUE(run_until(io_, [&] { return held.pending(); }, 20s));
+
+  merchant_endpoint_.reset();
+  std::thread([&held] { held.send(Reply{200, {}, {}}); }).join();
+  EXPECT_FALSE(held.pending());
+  // The reply finds the endpoint gone; nothing may answer 200 for it.
+  run_until(io_, [&] { return result.has_value(); }, 2s);
+  if (result) {
+    EXPECT_NE(result->status, 200) << result->summary();
+  }
 }
 
 // Many messages in both directions at once, with crypto pools of 1 and 4

@@ -8,6 +8,7 @@
 
 namespace sippay::roles {
 
+// Thread safe: it keeps no state, and RAND_bytes is thread safe in OpenSSL 3.
 class RandomIds : public payment::IdSource {
  public:
   // Throws std::runtime_error when the random generator fails.

@@ -1,9 +1,11 @@
 #include "roles/gateway/gateway_daemon.hpp"
 
+#include <asio/post.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "ledger/open_ledger.hpp"
+#include "ledger/sqlite_ledger.hpp"
 #include "roles/endpoint/failpoint.hpp"
 
 namespace sippay::roles::gateway {
@@ -42,9 +44,18 @@ GatewayDaemon::GatewayDaemon(asio::io_context& io, GatewaySettings settings)
       endpoint_(io, settings_.endpoint),
       outbox_(*ledger_),
       sender_(io, endpoint_, outbox_),
-      sweep_timer_(io) {
+      io_(io),
+      sweep_timer_(io),
+      workers_(settings_.worker_threads) {
   arm_failpoint_from_environment();
-  endpoint_.on_message([this](const InboundMessage& message) { return on_message(message); });
+  endpoint_.on_message_async(
+      [this](const InboundMessage& message, PendingReply reply) { on_message(message, std::move(reply)); });
+}
+
+GatewayDaemon::~GatewayDaemon() {
+  lifetime_.reset();
+  workers_.stop();
+  workers_.join();
 }
 
 std::error_code GatewayDaemon::start() {
@@ -56,10 +67,15 @@ std::error_code GatewayDaemon::start() {
   return {};
 }
 
-Reply GatewayDaemon::on_message(const InboundMessage& message) {
+void GatewayDaemon::on_message(const InboundMessage& message, PendingReply reply) {
   if (!message.signer_verified) {
-    return Reply{403, "Payment messages to the gateway must be signed", {}};
+    reply.send(Reply{403, "Payment messages to the gateway must be signed", {}});
+    return;
   }
+  asio::post(workers_, [this, message, reply = std::move(reply)]() mutable { reply.send(process(message)); });
+}
+
+Reply GatewayDaemon::process(const InboundMessage& message) {
   payment::Handled handled;
   try {
     handled = processor_.handle(message.sender_uri, message.content);
@@ -73,18 +89,28 @@ Reply GatewayDaemon::on_message(const InboundMessage& message) {
   // each step. The line contains ids and the SIP status, never payment details.
   spdlog::info("gateway: message {} from {} answered {} {}", message.call_id, message.sender_uri,
                handled.sip_status, handled.reason);
-  if (!handled.actions.empty()) sender_.kick();
+  if (!handled.actions.empty()) {
+    post_to_io([this] {
+      if (running_) sender_.kick();
+    });
+  }
   return Reply{handled.sip_status, handled.reason, handled.headers};
 }
 
-void GatewayDaemon::sweep() {
+void GatewayDaemon::post_to_io(std::function<void()> work) {
+  asio::post(io_, [alive = std::weak_ptr<GatewayDaemon*>(lifetime_), work = std::move(work)] {
+    if (alive.lock()) work();
+  });
+}
+
+std::size_t GatewayDaemon::sweep() {
   try {
-    if (const std::size_t expired = processor_.expire_due(); expired > 0) {
-      spdlog::info("gateway: {} pending transaction(s) expired and voided", expired);
-      if (running_) sender_.kick();
-    }
+    const std::size_t expired = processor_.expire_due();
+    if (expired > 0) spdlog::info("gateway: {} pending transaction(s) expired and voided", expired);
+    return expired;
   } catch (const std::exception& error) {
     spdlog::error("gateway: expiry sweep failed, retrying at the next interval: {}", error.what());
+    return 0;
   }
 }
 
@@ -92,8 +118,15 @@ void GatewayDaemon::schedule_sweep() {
   sweep_timer_.expires_after(settings_.sweep_interval);
   sweep_timer_.async_wait([this](std::error_code error) {
     if (error || !running_) return;
-    sweep();
-    schedule_sweep();
+    // The next sweep is scheduled when this one is done, so sweeps never overlap.
+    asio::post(workers_, [this] {
+      const std::size_t expired = sweep();
+      post_to_io([this, expired] {
+        if (!running_) return;
+        if (expired > 0) sender_.kick();
+        schedule_sweep();
+      });
+    });
   });
 }
 
@@ -101,7 +134,14 @@ void GatewayDaemon::shutdown(std::chrono::milliseconds limit, std::function<void
   running_ = false;
   sweep_timer_.cancel();
   sender_.stop();
-  endpoint_.shutdown(limit, std::move(done));
+  endpoint_.shutdown(limit, [this, done = std::move(done)] {
+    // Shows operators how well the worker threads' commits were grouped.
+    if (const auto* sqlite = dynamic_cast<const ledger::SqliteLedger*>(ledger_.get())) {
+      const ledger::GroupCommitStats stats = sqlite->stats();
+      spdlog::info("gateway: stopped; the ledger ran {} transactions in {} commits", stats.works, stats.commits);
+    }
+    if (done) done();
+  });
 }
 
 }  // namespace sippay::roles::gateway

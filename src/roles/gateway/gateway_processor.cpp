@@ -72,18 +72,29 @@ void log_failure_notices(const std::vector<payment::Action>& actions) {
 }  // namespace
 
 GatewayProcessor::GatewayProcessor(ledger::Ledger& ledger, const GatewayKeys& keys,
-                                   GatewayPolicy policy, payment::IdSource& ids)
-    : ledger_(ledger), keys_(keys), policy_(policy), ids_(ids) {
+                                   GatewayPolicy policy, payment::IdSource& ids, Clock clock)
+    : ledger_(ledger), keys_(keys), policy_(policy), ids_(ids), clock_(std::move(clock)) {
+  if (!clock_) {
+    clock_ = [] { return std::chrono::time_point_cast<ledger::TimePoint::duration>(std::chrono::system_clock::now()); };
+  }
   ledger_.transact([](ledger::LedgerTransaction& tx) { ensure_gateway_schema(tx); });
 }
 
 Handled GatewayProcessor::handle(std::string_view signer, std::string_view content) {
   auto message = payment::decode_any(content);
   if (!message) return error(400, "payment message: " + message.error().to_string());
+  // The CMS work of a payment request runs here, outside the transaction,
+  // so that other messages can commit meanwhile.
+  std::optional<PaymentCrypto> precomputed;
+  if (const auto* request = std::get_if<payment::PaymentRequest>(&*message)) {
+    const ledger::TimePoint now = clock_();
+    precomputed = precompute_payment_crypto(keys_, request->payment_envelope,
+                                            std::chrono::system_clock::time_point(now.time_since_epoch()));
+  }
   Handled committed = ledger_.transact([&](ledger::LedgerTransaction& tx) {
     const payment::UtcTime now = protocol_time(tx.now());
     SqlGatewayStore store(tx);
-    LedgerGatewayServices services(tx, keys_, policy_.pin);
+    LedgerGatewayServices services(tx, keys_, policy_.pin, precomputed ? &*precomputed : nullptr);
     payment::GatewayMachine machine(store, services, ids_, policy_.machine);
     Handled handled = std::visit(
         Overloaded{

@@ -2,9 +2,14 @@
 // transaction: the machine's store writes, the ledger's post or void, and
 // the outbox entries for every message it sends commit together or not at
 // all. The SIP answer (Handled::sip_status) is sent only after that commit.
+//
+// Thread safe: handle() and expire_due() may run on several threads at
+// once, and the ledger groups their commits. A payment request's envelope
+// and dual signature are checked before its transaction starts.
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string_view>
 
 #include "ledger/ledger.hpp"
@@ -20,9 +25,14 @@ struct GatewayPolicy {
 
 class GatewayProcessor {
  public:
-  // Creates the gateway's tables when missing. `keys` and `ids` outlive it.
+  using Clock = std::function<ledger::TimePoint()>;
+
+  // Creates the gateway's tables when missing. `keys` and `ids` outlive it,
+  // and `ids` must be thread safe. A DS is verified before the transaction
+  // as of `clock`: give the ledger's clock, or nothing for the system clock
+  // that the ledger uses by default.
   GatewayProcessor(ledger::Ledger& ledger, const GatewayKeys& keys, GatewayPolicy policy,
-                   payment::IdSource& ids);
+                   payment::IdSource& ids, Clock clock = {});
 
   // `signer` is the verified signer's SIP URI of the outer signature;
   // `content` the verified payment JSON. Messages of a type the gateway does
@@ -41,6 +51,7 @@ class GatewayProcessor {
   const GatewayKeys& keys_;
   GatewayPolicy policy_;
   payment::IdSource& ids_;
+  Clock clock_;
 };
 
 }  // namespace sippay::roles::gateway

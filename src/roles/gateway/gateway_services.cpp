@@ -1,5 +1,6 @@
 #include "roles/gateway/gateway_services.hpp"
 
+#include "payment/message_codec.hpp"
 #include "security/cms_enveloped_data.hpp"
 #include "security/cms_signed_data.hpp"
 
@@ -26,8 +27,8 @@ std::optional<std::string> merchant_account(ledger::LedgerTransaction& tx, std::
 
 }  // namespace
 
-std::optional<std::string> LedgerGatewayServices::open_payment_envelope(std::string_view envelope) {
-  auto decrypted = security::decrypt_data(envelope, keys_.certificate, keys_.private_key);
+std::optional<std::string> open_payment_envelope(const GatewayKeys& keys, std::string_view envelope) {
+  auto decrypted = security::decrypt_data(envelope, keys.certificate, keys.private_key);
   // The bundle is not signed as a whole, so only AuthEnvelopedData (AES-GCM)
   // protects the PI's integrity.
   if (!decrypted || decrypted.value().protection != security::ContentProtection::authenticated) {
@@ -36,11 +37,12 @@ std::optional<std::string> LedgerGatewayServices::open_payment_envelope(std::str
   return std::move(decrypted.value().content);
 }
 
-DualSignatureCheck LedgerGatewayServices::verify_dual_signature(std::string_view dual_signature) {
+DualSignatureCheck verify_dual_signature(const GatewayKeys& keys, std::string_view dual_signature,
+                                         std::chrono::system_clock::time_point at) {
   security::VerifyOptions options;
   options.require_identity = false;
-  options.at = system_time(tx_.now());
-  auto verified = security::verify_signed_data(dual_signature, keys_.trust, options);
+  options.at = at;
+  auto verified = security::verify_signed_data(dual_signature, keys.trust, options);
   DualSignatureCheck check;
   if (!verified) {
     const auto& error = verified.error();
@@ -60,7 +62,36 @@ DualSignatureCheck LedgerGatewayServices::verify_dual_signature(std::string_view
   if (check.signer.empty()) return check;
   check.status = DualSignatureCheck::Status::kValid;
   check.content = std::move(verified.value().content);
-  verified_signer_ = check.signer;
+  return check;
+}
+
+PaymentCrypto precompute_payment_crypto(const GatewayKeys& keys, std::string envelope,
+                                        std::chrono::system_clock::time_point at) {
+  PaymentCrypto crypto;
+  crypto.bundle = open_payment_envelope(keys, envelope);
+  crypto.envelope = std::move(envelope);
+  if (!crypto.bundle) return crypto;
+  auto bundle = payment::decode<payment::PaymentBundle>(*crypto.bundle);
+  if (!bundle) return crypto;
+  crypto.signature = verify_dual_signature(keys, bundle.value().dual_signature, at);
+  crypto.dual_signature = std::move(bundle.value().dual_signature);
+  return crypto;
+}
+
+std::optional<std::string> LedgerGatewayServices::open_payment_envelope(std::string_view envelope) {
+  if (precomputed_ != nullptr && precomputed_->envelope == envelope) return precomputed_->bundle;
+  return gateway::open_payment_envelope(keys_, envelope);
+}
+
+DualSignatureCheck LedgerGatewayServices::verify_dual_signature(std::string_view dual_signature) {
+  DualSignatureCheck check;
+  if (precomputed_ != nullptr && precomputed_->dual_signature == dual_signature) {
+    check = precomputed_->signature;
+  } else {
+    check = gateway::verify_dual_signature(keys_, dual_signature, system_time(tx_.now()));
+  }
+  // check_pin accepts only an account of this signer.
+  if (check.status == DualSignatureCheck::Status::kValid) verified_signer_ = check.signer;
   return check;
 }
 

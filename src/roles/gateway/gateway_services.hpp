@@ -32,10 +32,36 @@ struct GatewayKeys {
   payment::PinKey pin_key;
 };
 
+// Decrypts Env_G(bundle) with the gateway key. Nothing when it cannot be
+// decrypted or is not AuthEnvelopedData.
+std::optional<std::string> open_payment_envelope(const GatewayKeys& keys, std::string_view envelope);
+// Verifies the DS against the operator CA and CRL as of `at`.
+payment::DualSignatureCheck verify_dual_signature(const GatewayKeys& keys, std::string_view dual_signature,
+                                                  std::chrono::system_clock::time_point at);
+
+// The crypto of one payment request, done before its ledger transaction so
+// that the transaction holds the write lock for less time. Each result is
+// used only for exactly the input bytes it was computed from.
+struct PaymentCrypto {
+  std::string envelope;
+  std::optional<std::string> bundle;  // open_payment_envelope(envelope)
+  // The DS carried in the bundle and its check; unset when the bundle did
+  // not open or decode.
+  std::optional<std::string> dual_signature;
+  payment::DualSignatureCheck signature;
+};
+
+// Opens `envelope` and verifies the DS of the bundle inside as of `at`.
+PaymentCrypto precompute_payment_crypto(const GatewayKeys& keys, std::string envelope,
+                                        std::chrono::system_clock::time_point at);
+
 class LedgerGatewayServices final : public payment::GatewayServices {
  public:
-  LedgerGatewayServices(ledger::LedgerTransaction& tx, const GatewayKeys& keys, PinPolicy policy)
-      : tx_(tx), keys_(keys), policy_(policy) {}
+  // With `precomputed`, the envelope and DS checks return its results for
+  // the same bytes and compute only for others (the DS then as of tx.now()).
+  LedgerGatewayServices(ledger::LedgerTransaction& tx, const GatewayKeys& keys, PinPolicy policy,
+                        const PaymentCrypto* precomputed = nullptr)
+      : tx_(tx), keys_(keys), policy_(policy), precomputed_(precomputed) {}
 
   std::optional<std::string> open_payment_envelope(std::string_view envelope) override;
   // Any certificate of the operator CA may sign; the signer's SIP URI comes
@@ -54,6 +80,7 @@ class LedgerGatewayServices final : public payment::GatewayServices {
   ledger::LedgerTransaction& tx_;
   const GatewayKeys& keys_;
   PinPolicy policy_;
+  const PaymentCrypto* precomputed_;
   std::string verified_signer_;
 };
 

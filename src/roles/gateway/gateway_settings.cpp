@@ -22,7 +22,7 @@ GatewaySettings load_gateway_settings(const std::filesystem::path& path) {
 
   const config::ConfigSection ledger = file.section("ledger");
   ledger.check_keys({"database", "pin_key", "confirmation_timeout_seconds", "pin_max_failures",
-                     "pin_lockout_seconds", "expiry_sweep_seconds"});
+                     "pin_lockout_seconds", "expiry_sweep_seconds", "worker_threads"});
   settings.database = ledger.required_path("database").string();
   settings.pin_key = ledger.required_path("pin_key");
 
@@ -35,6 +35,8 @@ GatewaySettings load_gateway_settings(const std::filesystem::path& path) {
       std::chrono::seconds(ledger.integer("pin_lockout_seconds", 1, kMaxPinLockoutSeconds).value_or(900));
   settings.sweep_interval =
       std::chrono::seconds(ledger.integer("expiry_sweep_seconds", 1, kMaxSweepSeconds).value_or(5));
+  settings.worker_threads = static_cast<unsigned>(
+      ledger.integer("worker_threads", 1, kMaxWorkerThreads).value_or(kDefaultWorkerThreads));
   return settings;
 }
 

@@ -17,6 +17,8 @@ inline constexpr std::int64_t kMaxConfirmationSeconds = 3600;
 inline constexpr std::int64_t kMaxPinFailures = 10;
 inline constexpr std::int64_t kMaxPinLockoutSeconds = 7 * 24 * 3600;
 inline constexpr std::int64_t kMaxSweepSeconds = 3600;
+inline constexpr std::int64_t kMaxWorkerThreads = 64;
+inline constexpr unsigned kDefaultWorkerThreads = 8;
 
 struct GatewaySettings {
   EndpointConfig endpoint;
@@ -24,6 +26,9 @@ struct GatewaySettings {
   std::filesystem::path pin_key;      // 32-byte key file, mode 0600
   GatewayPolicy policy;
   std::chrono::seconds sweep_interval{5};  // how often pending deadlines are checked
+  // Threads that process messages, each in its own ledger transaction; they
+  // mostly wait for commits, so there can be more of them than cores.
+  unsigned worker_threads = kDefaultWorkerThreads;
 };
 
 // Reads the file; requires accept_only_from in [sip], because the gateway

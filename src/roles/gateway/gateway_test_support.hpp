@@ -82,7 +82,7 @@ class GatewayFixture : public ::testing::Test {
     ledger::SqliteLedgerOptions options;
     options.clock = [this] { return clock_.now(); };
     ledger_ = std::make_unique<ledger::SqliteLedger>(folder_.path() / "ledger.db", options);
-    processor_ = std::make_unique<GatewayProcessor>(*ledger_, keys_, policy_, ids_);
+    processor_ = std::make_unique<GatewayProcessor>(*ledger_, keys_, policy_, ids_, [this] { return clock_.now(); });
   }
 
   struct Built {
