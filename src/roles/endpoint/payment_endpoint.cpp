@@ -93,6 +93,8 @@ struct PaymentEndpoint::State {
     sip::TlsSettings tls;
     tls.certificate_file = config.certificate.string();
     tls.private_key_file = config.private_key.string();
+    // NOTE: TLS checks the chain to the CA only, never the CRL, so a revoked
+    // peer still connects; its bodies are rejected by the CMS signer check.
     tls.ca_file = config.ca.string();
     tls.require_client_certificate = config.accept_only_from.has_value();
     settings.transport.tls = tls;
