@@ -94,7 +94,8 @@ struct PaymentEndpoint::State {
     tls.certificate_file = config.certificate.string();
     tls.private_key_file = config.private_key.string();
     // NOTE: TLS checks the chain to the CA only, never the CRL, so a revoked
-    // peer still connects; its bodies are rejected by the CMS signer check.
+    // peer still connects. Its messages are rejected where their CMS
+    // signatures are checked against the CRL.
     tls.ca_file = config.ca.string();
     tls.require_client_certificate = config.accept_only_from.has_value();
     settings.transport.tls = tls;
