@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 #include <ostream>
+#include <spdlog/spdlog.h>
 
 #include "roles/merchant/merchant_daemon.hpp"
 
@@ -15,6 +16,16 @@ namespace {
 
 // Time the endpoint waits for transactions in progress at shutdown.
 constexpr std::chrono::milliseconds kShutdownLimit{5000};
+
+// Reloads the CRL on every SIGHUP until the signal set is cancelled.
+void reload_crl_on_signal(asio::signal_set& signals, roles::merchant::MerchantDaemon& daemon) {
+  signals.async_wait([&signals, &daemon](std::error_code error, int) {
+    if (error) return;
+    spdlog::info("SIGHUP: reloading the CRL");
+    daemon.reload_crl();
+    reload_crl_on_signal(signals, daemon);
+  });
+}
 
 }  // namespace
 
@@ -41,6 +52,10 @@ int run_merchant(const MerchantOptions& options, std::ostream& out, std::ostream
     err << "sippay merchant: [store] path: " << error.what() << "\n";
     return 2;
   }
+  // Installed before "listening" is printed, so a SIGHUP sent as soon as
+  // the merchant listens never meets the default action (terminate).
+  asio::signal_set reload(io, SIGHUP);
+  reload_crl_on_signal(reload, *daemon);
   if (const std::error_code error = daemon->start()) {
     err << "sippay merchant: cannot listen: " << error.message()
         << "; check [sip] listen for an address in use and the [identity] files\n";
@@ -51,6 +66,7 @@ int run_merchant(const MerchantOptions& options, std::ostream& out, std::ostream
   asio::signal_set stop(io, SIGINT, SIGTERM);
   stop.async_wait([&](std::error_code error, int) {
     if (error) return;
+    reload.cancel();
     daemon->shutdown(kShutdownLimit, [&] { io.stop(); });
   });
   io.run();

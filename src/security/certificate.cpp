@@ -83,12 +83,6 @@ bool has_sip_scheme(std::string_view uri) {
          (uri.size() > 5 && sip::charset::iequals(uri.substr(0, 5), "sips:"));
 }
 
-std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* time) {
-  std::tm parts{};
-  if (ASN1_TIME_to_tm(time, &parts) != 1) return {};
-  return std::chrono::system_clock::from_time_t(::timegm(&parts));
-}
-
 }  // namespace
 
 Certificate::Certificate(X509* certificate) : certificate_(certificate) {}

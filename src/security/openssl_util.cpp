@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 
 #include <climits>
+#include <ctime>
 
 namespace sippay::security {
 
@@ -17,6 +18,12 @@ std::string take_openssl_errors() {
 }
 
 void clear_openssl_errors() { ERR_clear_error(); }
+
+std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* time) {
+  std::tm parts{};
+  if (ASN1_TIME_to_tm(time, &parts) != 1) return {};
+  return std::chrono::system_clock::from_time_t(::timegm(&parts));
+}
 
 BioPtr memory_bio(std::string_view bytes) {
   // Callers bound their input far below INT_MAX before it gets here.

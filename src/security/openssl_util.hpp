@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,6 +33,10 @@ std::string take_openssl_errors();
 
 // Empties OpenSSL's error queue, so a later failure reports only its own reasons.
 void clear_openssl_errors();
+
+// Converts an ASN1_TIME (UTCTime or GeneralizedTime) to a time point; the
+// epoch when `time` does not parse.
+std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* time);
 
 // A read-only memory BIO over `bytes`, which the caller keeps alive.
 BioPtr memory_bio(std::string_view bytes);

@@ -1,6 +1,7 @@
 #include "security/trust_store.hpp"
 
 #include <fmt/format.h>
+#include <openssl/bn.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -72,6 +73,26 @@ Status check_crl_scope(X509_CRL* crl) {
   return ok_status();
 }
 
+using CrlNumberPtr = std::unique_ptr<ASN1_INTEGER, OpensslDeleter<ASN1_INTEGER_free>>;
+
+// The cRLNumber extension of `crl`; null when it has none.
+CrlNumberPtr crl_number(X509_CRL* crl) {
+  return CrlNumberPtr(static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl, NID_crl_number, nullptr, nullptr)));
+}
+
+std::string decimal(const ASN1_INTEGER* number) {
+  using BignumPtr = std::unique_ptr<BIGNUM, OpensslDeleter<BN_free>>;
+  const BignumPtr bignum(ASN1_INTEGER_to_BN(number, nullptr));
+  char* text = bignum ? BN_bn2dec(bignum.get()) : nullptr;
+  if (text == nullptr) {
+    clear_openssl_errors();
+    return "?";
+  }
+  std::string result(text);
+  OPENSSL_free(text);
+  return result;
+}
+
 }  // namespace
 
 std::string_view to_string(KeyPurpose purpose) {
@@ -137,9 +158,29 @@ Status TrustStore::add_crl_pem(std::string_view pem) {
   if (crl_ && ASN1_TIME_compare(X509_CRL_get0_lastUpdate(crl.get()), X509_CRL_get0_lastUpdate(crl_.get())) < 0) {
     return Error{ErrorCode::crl_invalid, "CRL is older than the CRL already loaded"};
   }
+  if (crl_) {
+    const CrlNumberPtr number = crl_number(crl.get());
+    const CrlNumberPtr loaded = crl_number(crl_.get());
+    if (number && loaded && ASN1_INTEGER_cmp(number.get(), loaded.get()) < 0) {
+      return Error{ErrorCode::crl_invalid,
+                   fmt::format("CRL number {} is lower than {} of the CRL already loaded", decimal(number.get()),
+                               decimal(loaded.get()))};
+    }
+  }
   crl_ = std::move(crl);
   rebuild_store();
   return ok_status();
+}
+
+std::optional<CrlInfo> TrustStore::crl_info() const {
+  if (!crl_) return std::nullopt;
+  CrlInfo info;
+  if (const CrlNumberPtr number = crl_number(crl_.get())) info.number = decimal(number.get());
+  info.this_update = to_time_point(X509_CRL_get0_lastUpdate(crl_.get()));
+  if (const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl_.get())) info.next_update = to_time_point(next);
+  const STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl_.get());
+  info.revoked_count = revoked != nullptr ? static_cast<std::size_t>(sk_X509_REVOKED_num(revoked)) : 0;
+  return info;
 }
 
 Result<VerifiedCertificate> TrustStore::verify(const Certificate& leaf,

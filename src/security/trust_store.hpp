@@ -37,6 +37,14 @@ inline constexpr std::size_t kMaxCrlBytes = 4 * 1024 * 1024;
 // Every purpose requires a keyUsage extension and a leaf that is not a CA.
 enum class KeyPurpose { signing, encryption, tls_server, tls_client };
 
+// The number, dates and entry count of a loaded CRL, for logs.
+struct CrlInfo {
+  std::string number;  // cRLNumber in decimal; empty when the CRL has none
+  std::chrono::system_clock::time_point this_update;
+  std::optional<std::chrono::system_clock::time_point> next_update;
+  std::size_t revoked_count = 0;
+};
+
 struct VerifiedCertificate {
   Certificate certificate;
   std::vector<std::string> sip_uris;  // subjectAltName sip and sips URIs
@@ -53,7 +61,7 @@ class TrustStore {
   // Sets the CRL from PEM text. Fails with crl_invalid for a CRL that is not
   // signed by the CA, that is a delta CRL, has an issuingDistributionPoint or
   // another critical extension (its scope would be unclear), or that is older
-  // than the CRL already set.
+  // (thisUpdate) or has a lower cRLNumber than the CRL already set.
   Status add_crl_pem(std::string_view pem);
 
   // Checks `leaf` at time `at`, with the error code of each check in
@@ -75,6 +83,8 @@ class TrustStore {
 
   const Certificate& ca() const { return ca_; }
   bool has_crl() const { return crl_ != nullptr; }
+  // The CRL's number, dates and entry count; nullopt without a CRL.
+  std::optional<CrlInfo> crl_info() const;
 
  private:
   // Builds the X509_STORE that verify uses, from ca_ and crl_. Copies of a

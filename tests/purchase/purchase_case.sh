@@ -246,14 +246,17 @@ case_confirmation_after_expiry() {
   expect_log gateway 'expired'
 }
 
-# alice's certificate is revoked and a new CRL published. The daemons read
-# the CRL at start (docs/roles.md), so each is restarted to use it. First
-# only the gateway: the merchant, with the old CRL, forwards, and the
-# gateway refuses. No notice can be enveloped for the revoked certificate,
-# so alice gets no outcome and her purchase times out (10 s here), while
-# the merchant's notice releases the stock. Then the merchant too: it
-# answers the purchase 403 with the reason, before anything is reserved.
+# alice's certificate is revoked and a new CRL published. The gateway's
+# dual signature check reads the CRL at start, so the gateway is restarted
+# to use it. The merchant runs with crl_check_seconds = 0 and gets no
+# SIGHUP, so it keeps the old CRL: it forwards, and the gateway refuses.
+# No notice can be enveloped for the revoked certificate, so alice gets no
+# outcome and her purchase times out (10 s here), while the merchant's
+# notice releases the stock. Then the merchant is restarted too: it rejects
+# the purchase with 403 and the reason, before anything is reserved.
 case_certificate_revoked() {
+  sed -i 's/^\[identity\]$/[identity]\ncrl_check_seconds = 0/' "$deploy/merchant.toml"
+  restart_merchant
   "$sippay" pki revoke --dir "$deploy/pki" --uri sip:alice@pay.test >revoke.out ||
     fail "sippay pki revoke exited with status $?"
   sed -i 's/^\[customer\]$/[customer]\ntimeout = 10/' "$deploy/alice.toml"
@@ -271,6 +274,63 @@ case_certificate_revoked() {
   expect_balances "$opening" 0
   expect_stock coffee 100
   expect_log merchant 'from sip:alice@pay\.test: 403 Your certificate is revoked'
+}
+
+# alice buys once, then her certificate is revoked while the merchant keeps
+# running. The merchant picks up the new CRL without a restart: on SIGHUP
+# (reload=sighup) or when its poll detects the file change (reload=poll). The
+# next purchase gets the merchant's 403 and moves no money.
+# Usage: purchase_after_revocation sighup|poll MERCHANT_LOG
+purchase_after_revocation() {
+  local reload=$1 merchant_log=$2
+  local alice_before merchant_before
+  alice_before=$(balance alice)
+  merchant_before=$(balance merchant)
+  buy before coffee 2.50 --pin-file "$deploy/alice.pin" --yes
+  [[ $buy_status -eq 0 ]] || { cat before.out before.err; fail "the purchase before the revocation exited with status $buy_status"; }
+  expect_balances $((alice_before - 250)) $((merchant_before + 250))
+
+  "$sippay" pki revoke --dir "$deploy/pki" --uri sip:alice@pay.test >revoke.out ||
+    fail "sippay pki revoke exited with status $?"
+  [[ $reload == sighup ]] && kill -HUP "$merchant_pid"
+  wait_for_lines "$merchant_log" 'CRL reloaded from .*crl\.pem: number 2, 1 revoked certificate' 1 20
+  kill -0 "$merchant_pid" || fail "the merchant is no longer running"
+  if [[ $reload == poll ]]; then
+    expect_line "$merchant_log" 'crl\.pem changed; reloading the CRL'
+  else
+    expect_line "$merchant_log" 'SIGHUP: reloading the CRL'
+  fi
+
+  buy after coffee 2.50 --pin-file "$deploy/alice.pin" --yes
+  expect_refused after '^refused: the merchant refused the purchase: 403 Your certificate is revoked; contact your operator\.$'
+  expect_balances $((alice_before - 250)) $((merchant_before + 250))
+  expect_stock coffee 99
+  expect_line "$merchant_log" 'from sip:alice@pay\.test: 403 Your certificate is revoked'
+}
+
+# The merchant runs with crl_check_seconds = 0 (no polling), so only the
+# SIGHUP can make it read the new CRL. The gateway, which does not reload
+# on SIGHUP, logs the signal and keeps running.
+case_crl_reload_on_sighup() {
+  sed -i 's/^\[identity\]$/[identity]\ncrl_check_seconds = 0/' "$deploy/merchant.toml"
+  restart_merchant
+  kill -HUP "$gateway_pid"
+  wait_for_lines "$deploy/logs/gateway.err" 'SIGHUP ignored: .*restart the gateway to use a new CRL there' 1 20
+  kill -0 "$gateway_pid" || fail "the gateway is no longer running after SIGHUP"
+  purchase_after_revocation sighup "$deploy/logs/merchant-$restarts.err"
+}
+
+# The merchant polls the CRL file (every 5 s by default). First a garbled
+# CRL is published: the merchant logs an error naming the file and keeps
+# its CRL, so alice, who reads her own copy of the old CRL, still buys.
+# Then the revocation's new CRL file is reloaded without a signal.
+case_crl_reload_on_file_change() {
+  cp "$deploy/pki/crl.pem" "$deploy/alice-crl.pem"
+  sed -i "s|^crl = .*|crl = \"$deploy/alice-crl.pem\"|" "$deploy/alice.toml"
+  printf -- '-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n' >"$deploy/pki/crl.pem.tmp"
+  mv "$deploy/pki/crl.pem.tmp" "$deploy/pki/crl.pem"
+  wait_for_lines "$deploy/logs/merchant.err" 'CRL reload failed: .*crl\.pem: invalid PEM CRL.*; the CRL in use stays' 1 20
+  purchase_after_revocation poll "$deploy/logs/merchant.err"
 }
 
 # Runs a purchase in the background while the named daemon crashes at a

@@ -12,7 +12,8 @@ namespace {
 using Section = config::ConfigSection;
 
 // The keys of [identity] and [sip], each described in docs/roles.md.
-constexpr std::string_view kIdentityKeys[] = {"uri", "certificate", "private_key", "ca", "crl", "peer_certificates"};
+constexpr std::string_view kIdentityKeys[] = {"uri", "certificate", "private_key", "ca", "crl", "crl_check_seconds",
+                                              "peer_certificates"};
 // One key a line, so that adding a key is a one-line change.
 constexpr std::string_view kSipKeys[] = {
     "listen",
@@ -56,6 +57,9 @@ EndpointConfig load_endpoint_config(const toml::table& root, const std::filesyst
   config.private_key = identity.required_path("private_key");
   config.ca = identity.required_path("ca");
   config.crl = identity.path("crl");
+  if (auto seconds = identity.integer("crl_check_seconds", 0, kMaxCrlCheckSeconds)) {
+    config.crl_check_interval = std::chrono::seconds(*seconds);
+  }
   config.peer_certificates = identity.required_path("peer_certificates");
   std::error_code error;
   if (!std::filesystem::is_directory(config.peer_certificates, error)) {

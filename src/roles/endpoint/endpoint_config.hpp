@@ -22,11 +22,17 @@ using config::read_toml_file;
 
 // Upper bound of [sip] crypto_threads.
 inline constexpr unsigned kMaxCryptoThreads = 64;
+// Upper bound of [identity] crl_check_seconds: one hour.
+inline constexpr std::int64_t kMaxCrlCheckSeconds = 3600;
 
 struct EndpointConfig {
   std::string uri;  // own address of record, e.g. sip:gateway@pay.test
   std::filesystem::path certificate, private_key, ca;  // PEM; ca = operator CA
   std::optional<std::filesystem::path> crl;
+  // Time between two checks of the crl file for a change (inode, size or
+  // modification time), after which the endpoint reloads it; 0: only
+  // PaymentEndpoint::reload_crl (SIGHUP) reloads it.
+  std::chrono::milliseconds crl_check_interval{std::chrono::seconds(5)};
   std::filesystem::path peer_certificates;  // folder of PEM certificates of the peers (by SIP URI in SAN)
   std::string listen = "tls:127.0.0.1:0";   // TLS only for payment messages
   std::string proxy;                        // "sips:127.0.0.1:5061": every request goes through it (Route)

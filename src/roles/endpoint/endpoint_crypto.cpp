@@ -51,7 +51,7 @@ OpenedContent payment_content(std::vector<security::PayloadPart> parts, bool sig
 
 EndpointCrypto::EndpointCrypto(const EndpointConfig& config)
     : peer_folder_(config.peer_certificates),
-      trust_(must(security::TrustStore::load(config.ca, config.crl), "ca or crl", config.ca)),
+      trust_(must(security::ReloadableTrustStore::load(config.ca, config.crl), "ca or crl", config.ca)),
       signer_{must(security::Certificate::load_pem_file(config.certificate), "certificate", config.certificate),
               must(security::PrivateKey::load_pem_file(config.private_key), "private_key", config.private_key),
               {}},
@@ -75,8 +75,9 @@ SealedBody EndpointCrypto::seal(const std::string& to_uri, std::string content, 
     return sealed;
   }
   const std::vector<security::PayloadPart> parts{{std::string(payment::kContentType), std::move(content)}};
+  const std::shared_ptr<const security::TrustStore> trust = trust_->current();
   if (sign) {
-    auto body = security::seal_body(parts, signer_, {*recipient}, trust_);
+    auto body = security::seal_body(parts, signer_, {*recipient}, *trust);
     if (!body) {
       sealed.error = fmt::format("cannot seal the message for {}: {}", to_uri, body.error().to_string());
       return sealed;
@@ -85,7 +86,7 @@ SealedBody EndpointCrypto::seal(const std::string& to_uri, std::string content, 
     sealed.der = std::move(body->der);
     return sealed;
   }
-  auto der = security::encrypt_data(security::write_payload_entity(parts), {*recipient}, trust_);
+  auto der = security::encrypt_data(security::write_payload_entity(parts), {*recipient}, *trust);
   if (!der) {
     sealed.error = fmt::format("cannot seal the message for {}: {}", to_uri, der.error().to_string());
     return sealed;
@@ -99,8 +100,9 @@ OpenedContent EndpointCrypto::open(std::string_view content_type, std::string_vi
                                    const std::string& claimed_sender, bool accept_unsigned) const {
   security::VerifyOptions options;
   options.claimed_sender = claimed_sender;
+  const std::shared_ptr<const security::TrustStore> trust = trust_->current();
   if (!accept_unsigned) {
-    auto opened = security::open_body(content_type, body, signer_.certificate, signer_.key, trust_, options);
+    auto opened = security::open_body(content_type, body, signer_.certificate, signer_.key, *trust, options);
     if (!opened) return rejection(opened.error());
     return payment_content(std::move(opened->parts), true);
   }
@@ -114,7 +116,7 @@ OpenedContent EndpointCrypto::open(std::string_view content_type, std::string_vi
   if (!decrypted) return rejection(decrypted.error());
   auto inner = security::parse_smime_entity(decrypted->content);
   if (inner && inner->smime_type == security::SmimeType::signed_data) {
-    auto verified = security::verify_signed_data(inner->der, trust_, options);
+    auto verified = security::verify_signed_data(inner->der, *trust, options);
     if (!verified) return rejection(verified.error());
     auto payload = security::parse_payload_entity(verified->content);
     if (!payload) return rejection(payload.error());

@@ -4,16 +4,18 @@
 // against the CA and CRL as the claimed sender.
 //
 // Thread safety: seal() and open() may run on several threads at once.
-// They only read the TrustStore and the SignerCredentials. The constructor
-// sets both up and nothing changes them later, because the CRL is read once
-// and never reloaded. Each call makes its own CMS, X509_STORE_CTX and
-// EVP_PKEY_CTX objects and uses the shared X509_STORE, certificates and
-// key only through calls that do not modify them, which openssl-threads(7)
-// of OpenSSL 3.0 allows. PeerDirectory rereads its folder and has a mutex
-// of its own. A CRL reload must build a new TrustStore and swap it in under
-// a lock, never change the one in use.
+// They only read a TrustStore and the SignerCredentials. The constructor
+// sets up the credentials and nothing changes them later. Each call takes
+// a snapshot of the current TrustStore (ReloadableTrustStore::current) and
+// uses it to the end, while a CRL reload makes a new TrustStore current
+// and never changes one in use. Each call makes its own CMS,
+// X509_STORE_CTX and EVP_PKEY_CTX objects and uses the shared X509_STORE,
+// certificates and key only through calls that do not modify them, which
+// openssl-threads(7) of OpenSSL 3.0 allows. PeerDirectory rereads its
+// folder and has a mutex of its own.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,8 +23,8 @@
 #include "roles/endpoint/endpoint_config.hpp"
 #include "roles/endpoint/peer_directory.hpp"
 #include "security/cms_signed_data.hpp"
+#include "security/reloadable_trust_store.hpp"
 #include "security/smime_body.hpp"
-#include "security/trust_store.hpp"
 
 namespace sippay::roles {
 
@@ -60,10 +62,13 @@ class EndpointCrypto {
                      bool accept_unsigned) const;
 
   const security::SignerCredentials& signer() const { return signer_; }
+  // The operator CA and CRL that seal and open use; reload_crl on it
+  // affects the calls that start afterwards.
+  const std::shared_ptr<security::ReloadableTrustStore>& trust() const { return trust_; }
 
  private:
   std::filesystem::path peer_folder_;
-  security::TrustStore trust_;
+  std::shared_ptr<security::ReloadableTrustStore> trust_;
   security::SignerCredentials signer_;
   PeerDirectory peers_;
 };

@@ -4,6 +4,7 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/thread_pool.hpp>
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +13,7 @@
 #include <unordered_map>
 
 #include "roles/endpoint/endpoint_crypto.hpp"
+#include "roles/endpoint/file_change_watcher.hpp"
 #include "security/smime_body.hpp"
 #include "sip/ua/registration.hpp"
 #include "sip/ua/user_agent.hpp"
@@ -54,6 +56,21 @@ std::optional<typename Map::mapped_type> take(Map& map, const typename Map::key_
   std::optional<typename Map::mapped_type> value(std::move(it->second));
   map.erase(it);
   return value;
+}
+
+// One log line for the outcome of a CRL reload.
+void log_crl_reload(const std::string& uri, const std::filesystem::path& file,
+                    const security::Result<security::CrlInfo>& outcome) {
+  if (!outcome) {
+    spdlog::error("endpoint {}: CRL reload failed: {}", uri, outcome.error().detail);
+    return;
+  }
+  const security::CrlInfo& info = outcome.value();
+  const std::string next_update =
+      info.next_update ? fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(*info.next_update))
+                       : std::string("none");
+  spdlog::info("endpoint {}: CRL reloaded from {}: number {}, {} revoked certificate(s), next update {}", uri,
+               file.string(), info.number.empty() ? "none" : info.number, info.revoked_count, next_update);
 }
 
 }  // namespace
@@ -120,6 +137,9 @@ struct PaymentEndpoint::State {
     sip::TlsSettings tls;
     tls.certificate_file = config.certificate.string();
     tls.private_key_file = config.private_key.string();
+    // NOTE: TLS checks the chain to the CA only, never the CRL, so a revoked
+    // peer still connects. Its messages are rejected where their CMS
+    // signatures are checked against the CRL.
     tls.ca_file = config.ca.string();
     tls.require_client_certificate = config.accept_only_from.has_value();
     settings.transport.tls = tls;
@@ -163,6 +183,36 @@ struct PaymentEndpoint::State {
         if (const std::shared_ptr<State*> state = alive.lock()) finish(**state, std::move(result));
       });
     });
+  }
+
+  void reload_crl(CrlReloadDone done) {
+    asio::post(pool, [&io = io, alive = std::weak_ptr<State*>(lifetime), trust = crypto.trust(),
+                      done = std::move(done)]() mutable {
+      const auto reload = [&trust]() -> security::Result<security::CrlInfo> {
+        try {
+          return trust->reload_crl();
+        } catch (const std::exception& error) {
+          return security::Error{security::ErrorCode::io,
+                                 fmt::format("{}: {}", trust->crl_file()->string(), error.what())};
+        }
+      };
+      security::Result<security::CrlInfo> outcome = reload();
+      asio::post(io, [alive, outcome = std::move(outcome), done = std::move(done)] {
+        const std::shared_ptr<State*> state = alive.lock();
+        if (!state) return;
+        log_crl_reload((*state)->config.uri, (*state)->config.crl.value_or(""), outcome);
+        if (done) done(outcome);
+      });
+    });
+  }
+
+  void start_crl_watcher() {
+    if (!config.crl || config.crl_check_interval.count() == 0) return;
+    crl_watcher = std::make_unique<FileChangeWatcher>(io, *config.crl, config.crl_check_interval, [this] {
+      spdlog::info("endpoint {}: {} changed; reloading the CRL", config.uri, config.crl->string());
+      reload_crl({});
+    });
+    crl_watcher->start();
   }
 
   std::optional<sip::DigestCredentials> credentials() const {
@@ -366,6 +416,7 @@ struct PaymentEndpoint::State {
   std::unordered_map<std::uint64_t, PendingReceive> receiving;
   std::unordered_map<std::uint64_t, PendingAnswer> answering;  // handed to the handler, no reply sent yet
   asio::steady_timer crypto_timer{io};
+  std::unique_ptr<FileChangeWatcher> crl_watcher;  // set by start when the CRL is polled
   // Points to this State until its destruction begins; crypto results
   // posted to the I/O thread check it (see run_crypto).
   std::shared_ptr<State*> lifetime = std::make_shared<State*>(this);
@@ -402,6 +453,7 @@ void PaymentEndpoint::on_registration(std::function<void(const SendResult&)> han
 
 std::error_code PaymentEndpoint::start() {
   if (std::error_code error = state_->agent->start()) return error;
+  state_->start_crl_watcher();
   if (state_->config.register_contact) {
     sip::RegistrationSettings settings;
     settings.registrar_uri = "sip:" + domain_of(state_->config.uri);
@@ -447,6 +499,7 @@ void PaymentEndpoint::send_empty(std::string to_uri, HeaderList headers, SendDon
 
 void PaymentEndpoint::shutdown(std::chrono::milliseconds limit, std::function<void()> done) {
   State* state = state_.get();
+  if (state->crl_watcher) state->crl_watcher->stop();
   auto drain = [state, limit, done = std::move(done)](const sip::RequestOutcome&) mutable {
     // Sends still being sealed become client transactions when sealed, and
     // the UA's shutdown waits for those; so the crypto jobs finish first.
@@ -467,6 +520,19 @@ void PaymentEndpoint::shutdown(std::chrono::milliseconds limit, std::function<vo
     drain(sip::RequestOutcome{});
   }
 }
+
+void PaymentEndpoint::reload_crl(CrlReloadDone done) {
+  if (!state_->config.crl) {
+    spdlog::warn("endpoint {}: no [identity] crl is configured, so there is no CRL to reload", state_->config.uri);
+    security::Result<security::CrlInfo> outcome =
+        security::Error{security::ErrorCode::crl_invalid, "no [identity] crl is configured"};
+    if (done) asio::post(state_->io, [done = std::move(done), outcome = std::move(outcome)] { done(outcome); });
+    return;
+  }
+  state_->reload_crl(std::move(done));
+}
+
+std::shared_ptr<security::ReloadableTrustStore> PaymentEndpoint::trust() const { return state_->crypto.trust(); }
 
 const EndpointConfig& PaymentEndpoint::config() const { return state_->config; }
 

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "roles/endpoint/endpoint_config.hpp"
+#include "security/reloadable_trust_store.hpp"
 
 namespace sippay::roles {
 
@@ -100,6 +101,7 @@ class PaymentEndpoint {
   // needs and replies through `reply`, then or later.
   using AsyncHandler = std::function<void(const InboundMessage& message, PendingReply reply)>;
   using SendDone = std::function<void(const SendResult&)>;
+  using CrlReloadDone = std::function<void(const security::Result<security::CrlInfo>&)>;
 
   // Loads the certificate, key, CA and CRL; throws ConfigError naming the
   // file when one cannot be used.
@@ -118,7 +120,9 @@ class PaymentEndpoint {
   // Called with the outcome of every REGISTER (refreshes included).
   void on_registration(std::function<void(const SendResult&)> handler);
 
-  // Listens and, with register_contact, registers. Returns the listen error.
+  // Listens and, with register_contact, registers. With a CRL and a
+  // crl_check_interval, also checks the CRL file for a change every
+  // interval and reloads it (see reload_crl). Returns the listen error.
   std::error_code start();
   // The TLS address the endpoint listens on, with the port the kernel chose.
   std::string local_address() const;
@@ -142,6 +146,16 @@ class PaymentEndpoint {
   // fails its send. Destroying the endpoint instead waits only for crypto
   // jobs already running.
   void shutdown(std::chrono::milliseconds limit, std::function<void()> done);
+
+  // Reads the CRL file again on the crypto pool. Every body sealed or
+  // opened from then on uses a valid new CRL, while bodies in progress
+  // finish with the CRL they started with. An invalid CRL leaves the CRL in
+  // use. Logs the outcome: info on success, or an error naming the file and
+  // the problem. Then calls `done`, if set, on the I/O thread.
+  void reload_crl(CrlReloadDone done = {});
+  // The operator CA and CRL that the endpoint checks signers with, for role
+  // checks that must follow the same CRL (the merchant's dual signature).
+  std::shared_ptr<security::ReloadableTrustStore> trust() const;
 
   const EndpointConfig& config() const;
   asio::io_context& io();

@@ -17,6 +17,7 @@
 
 #include "payment/message_codec.hpp"
 #include "roles/endpoint/endpoint_test_support.hpp"
+#include "security/pki_operations.hpp"
 #include "security/smime_body.hpp"
 #include "security/trust_store.hpp"
 #include "sip/ua/user_agent.hpp"
@@ -194,6 +195,67 @@ TEST_F(PaymentEndpointTest, RejectsWrongSigner) {
   const security::SmimeBody body = seal(mallory_, merchant_, kContent);
   EXPECT_EQ(send_raw(merchant_.uri, body.content_type, body.der).status_code, 403);
   EXPECT_TRUE(received_.empty());
+}
+
+// Revokes `party`'s certificate with a new CRL file, as `sippay pki revoke` does.
+void revoke(const Deployment& deployment, const Party& party) {
+  security::PkiRevokeOptions options;
+  options.uri = party.uri;
+  const auto revoked = security::pki_revoke(deployment.pki(), options);
+  ASSERT_TRUE(revoked.ok()) << revoked.error().detail;
+}
+
+// Calls reload_crl on `endpoint` and returns its outcome.
+security::Result<security::CrlInfo> reload_and_wait(asio::io_context& io, PaymentEndpoint& endpoint) {
+  std::optional<security::Result<security::CrlInfo>> outcome;
+  endpoint.reload_crl([&outcome](const security::Result<security::CrlInfo>& result) { outcome = result; });
+  EXPECT_TRUE(run_until(io, [&] { return outcome.has_value(); }, 20s));
+  return outcome.value_or(security::Error{security::ErrorCode::io, "reload_crl did not finish"});
+}
+
+TEST_F(PaymentEndpointTest, ReloadedCrlRejectsRevokedSigner) {
+  start();
+  const security::SmimeBody body = seal(alice_, merchant_, kContent);
+  ASSERT_EQ(send_raw(merchant_.uri, body.content_type, body.der).status_code, 200);
+
+  revoke(deployment_, alice_);
+  const auto reloaded = reload_and_wait(io_, *merchant_endpoint_);
+
+  ASSERT_TRUE(reloaded.ok()) << reloaded.error().detail;
+  EXPECT_EQ(reloaded.value().revoked_count, 1u);
+  const security::SmimeBody again = seal(alice_, merchant_, kContent);
+  EXPECT_EQ(send_raw(merchant_.uri, again.content_type, again.der).status_code, 403);
+  EXPECT_EQ(received_.size(), 1u);
+}
+
+TEST_F(PaymentEndpointTest, InvalidCrlKeepsCrlInUse) {
+  start();
+  revoke(deployment_, alice_);
+  ASSERT_TRUE(reload_and_wait(io_, *merchant_endpoint_).ok());
+  std::ofstream(deployment_.crl(), std::ios::trunc) << "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n";
+
+  const auto reloaded = reload_and_wait(io_, *merchant_endpoint_);
+
+  ASSERT_FALSE(reloaded.ok());
+  EXPECT_NE(reloaded.error().detail.find(deployment_.crl().string()), std::string::npos) << reloaded.error().detail;
+  EXPECT_TRUE(merchant_endpoint_->trust()->current()->has_crl());
+  EXPECT_EQ(merchant_endpoint_->trust()->current()->crl_info()->revoked_count, 1u);
+}
+
+TEST_F(PaymentEndpointTest, ChangedCrlFileIsReloaded) {
+  EndpointConfig config = deployment_.endpoint_config(merchant_);
+  config.register_contact = false;
+  config.crl_check_interval = 20ms;
+  PaymentEndpoint endpoint(io_, config);
+  ASSERT_FALSE(endpoint.start());
+  EXPECT_EQ(endpoint.trust()->current()->crl_info()->revoked_count, 0u);
+
+  revoke(deployment_, alice_);
+
+  EXPECT_TRUE(run_until(io_, [&] { return endpoint.trust()->current()->crl_info()->revoked_count == 1; }, 20s));
+  bool stopped = false;
+  endpoint.shutdown(1s, [&stopped] { stopped = true; });
+  EXPECT_TRUE(run_until(io_, [&] { return stopped; }, 20s));
 }
 
 TEST_F(PaymentEndpointTest, RejectsEnvelopeForAnotherRecipient) {
@@ -506,6 +568,16 @@ password = "secret"
   EXPECT_EQ(error_of(identity + "[sip]\nproxy = \"sips:127.0.0.1\"\ncrypto_threads = 65\n"),
             "alice.toml: [sip] crypto_threads: 65 is out of range; use an integer from 1 to 64");
   EXPECT_EQ(error_of("[sip]\nproxy = \"sips:127.0.0.1\"\n"), "alice.toml: [identity] is required");
+  EXPECT_EQ(config.crl_check_interval, 5s);
+  const EndpointConfig no_polling = load_endpoint_config(
+      toml::parse(identity + "crl_check_seconds = 0\n[sip]\nproxy = \"sips:127.0.0.1\"\n"), deployment.root(),
+      "alice.toml");
+  EXPECT_EQ(no_polling.crl_check_interval, 0s);
+  EXPECT_EQ(error_of(identity + "crl_check_seconds = 3601\n[sip]\nproxy = \"sips:127.0.0.1\"\n"),
+            "alice.toml: [identity] crl_check_seconds: 3601 is out of range; use an integer from 0 to 3600");
+  EXPECT_EQ(error_of(identity + "crl_check_second = 5\n[sip]\nproxy = \"sips:127.0.0.1\"\n"),
+            "alice.toml: [identity] crl_check_second: unknown key; check its spelling against docs/roles.md "
+            "(did you mean crl_check_seconds?)");
   EXPECT_EQ(error_of("[identity]\nuri = \"sip:pay.test\"\n[sip]\n"),
             "alice.toml: [identity] uri: \"sip:pay.test\" is not a sip: or sips: URI with a user part "
             "(sip:alice@pay.test)");

@@ -8,14 +8,6 @@
 namespace sippay::roles::merchant {
 namespace {
 
-security::TrustStore load_trust(const EndpointConfig& endpoint) {
-  auto trust = security::TrustStore::load(endpoint.ca, endpoint.crl);
-  if (!trust) {
-    throw ConfigError(fmt::format("[identity] ca or crl: {}", trust.error().detail));
-  }
-  return std::move(trust.value());
-}
-
 payment::UtcTime to_utc(std::chrono::system_clock::time_point time) {
   return std::chrono::floor<std::chrono::seconds>(time);
 }
@@ -54,13 +46,14 @@ MerchantDaemon::MerchantDaemon(asio::io_context& io, MerchantDaemonConfig config
     : io_(io),
       config_(std::move(config)),
       store_(std::make_unique<SqliteMerchantStore>(config_.store)),
-      trust_(load_trust(config_.endpoint)),
       sweep_timer_(io) {
   arm_failpoint_from_environment();
   store_->sync_catalog(load_catalog(config_.catalog));
-  services_ = std::make_unique<MerchantServicesImpl>(*store_, trust_, config_.nonce_lifetime);
-  handler_ = std::make_unique<MerchantHandler>(*store_, *services_, ids_, config_.machine);
   endpoint_ = std::make_unique<PaymentEndpoint>(io_, config_.endpoint);
+  // The dual signature check shares the endpoint's CA and CRL, so one
+  // reload covers both.
+  services_ = std::make_unique<MerchantServicesImpl>(*store_, endpoint_->trust(), config_.nonce_lifetime);
+  handler_ = std::make_unique<MerchantHandler>(*store_, *services_, ids_, config_.machine);
   endpoint_->on_message([this](const InboundMessage& message) { return handle(message); });
   outbox_ = std::make_unique<Outbox>(*store_);
   sender_ = std::make_unique<OutboxSender>(io_, *endpoint_, *outbox_);
@@ -85,6 +78,8 @@ void MerchantDaemon::shutdown(std::chrono::milliseconds limit, std::function<voi
   sender_->stop();
   endpoint_->shutdown(limit, std::move(done));
 }
+
+void MerchantDaemon::reload_crl(PaymentEndpoint::CrlReloadDone done) { endpoint_->reload_crl(std::move(done)); }
 
 Reply MerchantDaemon::handle(const InboundMessage& message) {
   MerchantRequest request{message.sender_uri, message.content, message.authorization,

@@ -15,13 +15,12 @@
 #include "roles/endpoint/payment_endpoint.hpp"
 #include "roles/merchant/merchant_config.hpp"
 #include "roles/merchant/merchant_handler.hpp"
-#include "security/trust_store.hpp"
 
 namespace sippay::roles::merchant {
 
 class MerchantDaemon {
  public:
-  // Opens the store, loads the catalog into it and the operator CA. Throws
+  // Opens the store, loads the catalog into it and the operator CA and CRL. Throws
   // ConfigError for an unusable file and StoreError for the database.
   MerchantDaemon(asio::io_context& io, MerchantDaemonConfig config);
   ~MerchantDaemon();
@@ -34,6 +33,9 @@ class MerchantDaemon {
   std::string local_address() const;
   // Stops the sweep and the outbox, then drains the endpoint.
   void shutdown(std::chrono::milliseconds limit, std::function<void()> done);
+  // Reads the CRL file again (on SIGHUP) for the endpoint and the dual
+  // signature check; see PaymentEndpoint::reload_crl.
+  void reload_crl(PaymentEndpoint::CrlReloadDone done = {});
 
   SqliteMerchantStore& store() { return *store_; }
 
@@ -47,7 +49,6 @@ class MerchantDaemon {
   asio::io_context& io_;
   MerchantDaemonConfig config_;
   std::unique_ptr<SqliteMerchantStore> store_;
-  security::TrustStore trust_;
   RandomIds ids_;
   std::unique_ptr<MerchantServicesImpl> services_;
   std::unique_ptr<MerchantHandler> handler_;

@@ -12,6 +12,7 @@
 #include "roles/endpoint/endpoint_test_support.hpp"
 #include "roles/merchant/merchant_test_support.hpp"
 #include "security/cms_signed_data.hpp"
+#include "security/pki_operations.hpp"
 
 namespace sippay::roles::merchant {
 namespace {
@@ -42,6 +43,8 @@ class MerchantDaemonTest : public ::testing::Test {
     MerchantDaemonConfig config;
     config.endpoint = deployment_.endpoint_config(merchant_, "merchant-secret");
     config.endpoint.accept_unsigned = true;
+    // No polling, so only MerchantDaemon::reload_crl (SIGHUP) reloads the CRL.
+    config.endpoint.crl_check_interval = 0s;
     config.machine = payment::MerchantConfig{merchant_.uri, "pay.test", "sip:gateway@pay.test",
                                              300s, 300s};
     config.catalog = deployment_.root() / "catalog.toml";
@@ -93,6 +96,21 @@ class MerchantDaemonTest : public ::testing::Test {
     return payment::encode(purchase);
   }
 
+  // Sends a purchase after a probe for the nonce and returns the final response.
+  SendResult send_purchase() {
+    const SendResult challenged = probe();
+    EXPECT_EQ(challenged.status, 401) << challenged.summary();
+    const std::string nonce =
+        payment::parse_challenge(header(challenged, "WWW-Authenticate").value_or("")).value().nonce;
+    std::optional<SendResult> result;
+    alice_endpoint_->send_unsigned(
+        merchant_.uri, purchase(nonce),
+        {{"Authorization", payment::format_credentials({"pay.test", nonce, "pid-0123456789abcdef"})}},
+        [&result](const SendResult& r) { result = r; });
+    EXPECT_TRUE(run_until(io_, [&] { return result.has_value(); }, 20s));
+    return result.value_or(SendResult{});
+  }
+
   asio::io_context io_;
   Deployment deployment_;
   roles::testing::Party alice_, merchant_;
@@ -111,22 +129,30 @@ TEST_F(MerchantDaemonTest, ProbeGetsSipPayChallenge) {
 }
 
 TEST_F(MerchantDaemonTest, PurchaseOverSipIsReserved) {
-  const SendResult challenged = probe();
-  ASSERT_EQ(challenged.status, 401) << challenged.summary();
-  const std::string nonce =
-      payment::parse_challenge(header(challenged, "WWW-Authenticate").value_or(""))->nonce;
-
-  std::optional<SendResult> result;
-  alice_endpoint_->send_unsigned(
-      merchant_.uri, purchase(nonce),
-      {{"Authorization", payment::format_credentials({"pay.test", nonce, "pid-0123456789abcdef"})}},
-      [&result](const SendResult& r) { result = r; });
-  ASSERT_TRUE(run_until(io_, [&] { return result.has_value(); }, 20s));
-  EXPECT_EQ(result->status, 200) << result->summary();
-  EXPECT_TRUE(header(*result, "Authentication-Info"));
+  const SendResult result = send_purchase();
+  EXPECT_EQ(result.status, 200) << result.summary();
+  EXPECT_TRUE(header(result, "Authentication-Info"));
   EXPECT_EQ(daemon_->store().stock("coffee-beans")->reserved, 2);
   // The payment request waits in the outbox for the gateway, which is not running.
   EXPECT_GE(daemon_->store().undelivered_count(), 1);
+}
+
+TEST_F(MerchantDaemonTest, ReloadedCrlRejectsRevokedCustomer) {
+  security::PkiRevokeOptions revoke;
+  revoke.uri = alice_.uri;
+  ASSERT_TRUE(security::pki_revoke(deployment_.pki(), revoke).ok());
+  std::optional<security::Result<security::CrlInfo>> reloaded;
+  daemon_->reload_crl([&reloaded](const security::Result<security::CrlInfo>& outcome) { reloaded = outcome; });
+  ASSERT_TRUE(run_until(io_, [&] { return reloaded.has_value(); }, 20s));
+  ASSERT_TRUE(reloaded->ok()) << reloaded->error().detail;
+  EXPECT_EQ(reloaded->value().revoked_count, 1u);
+
+  const SendResult result = send_purchase();
+
+  EXPECT_EQ(result.status, 403) << result.summary();
+  EXPECT_EQ(result.reason, "Your certificate is revoked; contact your operator.");
+  EXPECT_EQ(daemon_->store().stock("coffee-beans")->reserved, 0);
+  EXPECT_EQ(daemon_->store().undelivered_count(), 0);
 }
 
 }  // namespace

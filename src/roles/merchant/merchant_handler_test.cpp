@@ -45,7 +45,8 @@ class MerchantHandlerTest : public ::testing::Test {
     store_.reset();
     store_ = std::make_unique<SqliteMerchantStore>(folder_.path() / "merchant.sqlite");
     store_->sync_catalog(testing::sample_catalog());
-    services_ = std::make_unique<MerchantServicesImpl>(*store_, world().trust, 300s);
+    services_ = std::make_unique<MerchantServicesImpl>(
+        *store_, std::make_shared<security::ReloadableTrustStore>(world().trust, std::nullopt), 300s);
     handler_ = std::make_unique<MerchantHandler>(
         *store_, *services_, ids_, payment::MerchantConfig{kMerchant, kRealm, kGateway, 300s, 300s});
   }

@@ -7,9 +7,9 @@
 namespace sippay::roles::merchant {
 
 MerchantServicesImpl::MerchantServicesImpl(SqliteMerchantStore& store,
-                                           const security::TrustStore& trust,
+                                           std::shared_ptr<const security::ReloadableTrustStore> trust,
                                            std::chrono::seconds nonce_lifetime)
-    : store_(store), trust_(trust), nonce_lifetime_(nonce_lifetime) {}
+    : store_(store), trust_(std::move(trust)), nonce_lifetime_(nonce_lifetime) {}
 
 void MerchantServicesImpl::begin_request(std::string sender_uri,
                                          std::chrono::system_clock::time_point at) {
@@ -23,7 +23,7 @@ payment::DualSignatureCheck MerchantServicesImpl::verify_dual_signature(
   security::VerifyOptions options;
   options.claimed_sender = sender_uri_;
   options.at = at_;
-  auto verified = security::verify_signed_data(dual_signature, trust_, options);
+  auto verified = security::verify_signed_data(dual_signature, *trust_->current(), options);
   if (verified) {
     check.status = payment::DualSignatureCheck::Status::kValid;
     check.content = std::move(verified.value().content);

@@ -4,19 +4,22 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "payment/merchant_machine.hpp"
 #include "roles/endpoint/random_ids.hpp"
 #include "roles/merchant/merchant_store.hpp"
-#include "security/trust_store.hpp"
+#include "security/reloadable_trust_store.hpp"
 
 namespace sippay::roles::merchant {
 
 class MerchantServicesImpl final : public payment::MerchantServices {
  public:
-  MerchantServicesImpl(SqliteMerchantStore& store, const security::TrustStore& trust,
+  // `trust` is read afresh for each dual signature, so a reloaded CRL
+  // applies to the next purchase.
+  MerchantServicesImpl(SqliteMerchantStore& store, std::shared_ptr<const security::ReloadableTrustStore> trust,
                        std::chrono::seconds nonce_lifetime);
 
   // The SIP URI the current request claims to come from (its From), and the
@@ -37,7 +40,7 @@ class MerchantServicesImpl final : public payment::MerchantServices {
 
  private:
   SqliteMerchantStore& store_;
-  const security::TrustStore& trust_;
+  std::shared_ptr<const security::ReloadableTrustStore> trust_;
   std::chrono::seconds nonce_lifetime_;
   RandomIds ids_;
   std::string sender_uri_;
