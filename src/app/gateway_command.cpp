@@ -6,8 +6,8 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
-#include <spdlog/spdlog.h>
 
+#include "app/crl_reload_signal.hpp"
 #include "ledger/ledger_error.hpp"
 #include "roles/gateway/gateway_daemon.hpp"
 
@@ -16,19 +16,6 @@ namespace {
 
 // How long a SIGTERM waits for transactions in progress.
 constexpr std::chrono::milliseconds kDrainLimit{5000};
-
-// Logs every SIGHUP instead of letting it terminate the gateway, because
-// operators send it to the merchant to reload the CRL.
-// TODO: reload the CRL of the gateway's dual signature check here, as
-// `sippay merchant` does.
-void ignore_hangup(asio::signal_set& signals) {
-  signals.async_wait([&signals](std::error_code error, int) {
-    if (error) return;
-    spdlog::warn("SIGHUP ignored: the gateway's endpoint rereads the CRL file when it changes, but its dual "
-                 "signature check uses the CRL read at start; restart the gateway to use a new CRL there");
-    ignore_hangup(signals);
-  });
-}
 
 }  // namespace
 
@@ -52,8 +39,10 @@ int run_gateway(const GatewayOptions& options, std::ostream& out, std::ostream& 
     err << "error: [ledger] database: " << error.what() << "\n";
     return 2;
   }
+  // Installed before "listening" is printed, so a SIGHUP sent as soon as
+  // the gateway listens never meets the default action (terminate).
   asio::signal_set hangup(io, SIGHUP);
-  ignore_hangup(hangup);
+  reload_crl_on_signal(hangup, *daemon);
   if (auto error = daemon->start()) {
     err << "error: cannot listen: " << error.message() << "\n";
     return 1;

@@ -7,8 +7,8 @@
 #include <iostream>
 #include <memory>
 #include <ostream>
-#include <spdlog/spdlog.h>
 
+#include "app/crl_reload_signal.hpp"
 #include "roles/merchant/merchant_daemon.hpp"
 
 namespace sippay::app {
@@ -16,16 +16,6 @@ namespace {
 
 // Time the endpoint waits for transactions in progress at shutdown.
 constexpr std::chrono::milliseconds kShutdownLimit{5000};
-
-// Reloads the CRL on every SIGHUP until the signal set is cancelled.
-void reload_crl_on_signal(asio::signal_set& signals, roles::merchant::MerchantDaemon& daemon) {
-  signals.async_wait([&signals, &daemon](std::error_code error, int) {
-    if (error) return;
-    spdlog::info("SIGHUP: reloading the CRL");
-    daemon.reload_crl();
-    reload_crl_on_signal(signals, daemon);
-  });
-}
 
 }  // namespace
 

@@ -19,13 +19,13 @@ T take(security::Result<T> result, const std::filesystem::path& file, std::strin
   return std::move(result.value());
 }
 
-GatewayKeys load_keys(const GatewaySettings& settings) {
+GatewayKeys load_keys(const GatewaySettings& settings,
+                      std::shared_ptr<const security::ReloadableTrustStore> trust) {
   const EndpointConfig& endpoint = settings.endpoint;
   auto certificate = take(security::Certificate::load_pem_file(endpoint.certificate), endpoint.certificate,
                           "[identity] certificate");
   auto key = take(security::PrivateKey::load_pem_file(endpoint.private_key), endpoint.private_key,
                   "[identity] private_key");
-  auto trust = take(security::TrustStore::load(endpoint.ca, endpoint.crl), endpoint.ca, "[identity] ca");
   try {
     return GatewayKeys{std::move(certificate), std::move(key), std::move(trust),
                        payment::load_pin_key_file(settings.pin_key)};
@@ -38,10 +38,10 @@ GatewayKeys load_keys(const GatewaySettings& settings) {
 
 GatewayDaemon::GatewayDaemon(asio::io_context& io, GatewaySettings settings)
     : settings_(std::move(settings)),
-      ledger_(ledger::open_ledger_at(settings_.database)),
-      keys_(load_keys(settings_)),
-      processor_(*ledger_, keys_, settings_.policy, ids_),
       endpoint_(io, settings_.endpoint),
+      ledger_(ledger::open_ledger_at(settings_.database)),
+      keys_(load_keys(settings_, endpoint_.trust())),
+      processor_(*ledger_, keys_, settings_.policy, ids_),
       outbox_(*ledger_),
       sender_(io, endpoint_, outbox_),
       io_(io),
@@ -57,6 +57,8 @@ GatewayDaemon::~GatewayDaemon() {
   workers_.stop();
   workers_.join();
 }
+
+void GatewayDaemon::reload_crl(PaymentEndpoint::CrlReloadDone done) { endpoint_.reload_crl(std::move(done)); }
 
 std::error_code GatewayDaemon::start() {
   sweep();  // timers are data: deadlines that passed while stopped end now

@@ -42,6 +42,9 @@ class GatewayDaemon {
   // Stops the sweep and the outbox sender, and shuts the endpoint down,
   // which waits up to `limit` for the messages being processed.
   void shutdown(std::chrono::milliseconds limit, std::function<void()> done);
+  // Reads the CRL file again (on SIGHUP) for the endpoint and the dual
+  // signature check; see PaymentEndpoint::reload_crl.
+  void reload_crl(PaymentEndpoint::CrlReloadDone done = {});
 
  private:
   void on_message(const InboundMessage& message, PendingReply reply);
@@ -54,11 +57,12 @@ class GatewayDaemon {
   void schedule_sweep();
 
   GatewaySettings settings_;
+  // Before keys_, which shares its CA and CRL.
+  PaymentEndpoint endpoint_;
   std::unique_ptr<ledger::Ledger> ledger_;
   GatewayKeys keys_;
   RandomIds ids_;
   GatewayProcessor processor_;
-  PaymentEndpoint endpoint_;
   LedgerOutboxStore outbox_;
   OutboxSender sender_;
   asio::io_context& io_;

@@ -204,7 +204,9 @@ TEST_F(GatewayProcessorTest, RevokedCustomerCertificateIsRefused) {
   crl.next_update = std::chrono::system_clock::now() + 24h;
   const auto pem = sec::make_crl_pem(ca_.certificate, ca_.key, std::span(&revoked, 1), crl);
   ASSERT_TRUE(pem.ok());
-  ASSERT_TRUE(keys_.trust.add_crl_pem(pem.value()).ok());
+  sec::TrustStore with_crl = *keys_.trust->current();
+  ASSERT_TRUE(with_crl.add_crl_pem(pem.value()).ok());
+  keys_.trust = std::make_shared<sec::ReloadableTrustStore>(std::move(with_crl), std::nullopt);
   expect_refused(purchase("purchase-0000000000000050", "order-50").request,
                  ReasonCode::kCertificateRevoked);
 }

@@ -42,7 +42,7 @@ DualSignatureCheck verify_dual_signature(const GatewayKeys& keys, std::string_vi
   security::VerifyOptions options;
   options.require_identity = false;
   options.at = at;
-  auto verified = security::verify_signed_data(dual_signature, keys.trust, options);
+  auto verified = security::verify_signed_data(dual_signature, *keys.trust->current(), options);
   DualSignatureCheck check;
   if (!verified) {
     const auto& error = verified.error();

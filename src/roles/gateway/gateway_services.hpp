@@ -13,7 +13,7 @@
 #include "payment/pin_verification.hpp"
 #include "security/certificate.hpp"
 #include "security/private_key.hpp"
-#include "security/trust_store.hpp"
+#include "security/reloadable_trust_store.hpp"
 
 namespace sippay::roles::gateway {
 
@@ -28,7 +28,9 @@ struct PinPolicy {
 struct GatewayKeys {
   security::Certificate certificate;  // the gateway's own, recipient of Env_G
   security::PrivateKey private_key;
-  security::TrustStore trust;         // operator CA and CRL
+  // The operator CA and CRL, shared with the endpoint, so that a CRL reload
+  // covers the dual signature check too.
+  std::shared_ptr<const security::ReloadableTrustStore> trust;
   payment::PinKey pin_key;
 };
 

@@ -61,7 +61,8 @@ class GatewayFixture : public ::testing::Test {
       : ca_(sec::testing::make_test_ca("sippay test operator")),
         alice_(make_party(ca_, kAlice)),
         gateway_(make_party(ca_, kGateway)),
-        keys_{gateway_.certificate, gateway_.key, sec::TrustStore(ca_.certificate),
+        keys_{gateway_.certificate, gateway_.key,
+              std::make_shared<sec::ReloadableTrustStore>(sec::TrustStore(ca_.certificate), std::nullopt),
               payment::generate_pin_key()} {}
 
   void SetUp() override {
@@ -126,7 +127,7 @@ class GatewayFixture : public ::testing::Test {
                                std::optional<std::string> carried_payment = std::nullopt) {
     const std::string ds = sign(payment::dual_signature_input_from_bytes(order_bytes, payment_bytes), signer);
     payment::PaymentBundle bundle{carried_payment.value_or(payment_bytes), ds};
-    auto envelope = sec::encrypt_data(payment::encode(bundle), {gateway_.certificate}, keys_.trust);
+    auto envelope = sec::encrypt_data(payment::encode(bundle), {gateway_.certificate}, *keys_.trust->current());
     if (!envelope) throw std::runtime_error(envelope.error().to_string());
     payment::PaymentRequest request;
     request.message_id = ids_.new_id();
