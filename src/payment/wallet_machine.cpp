@@ -2,7 +2,10 @@
 
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "payment/dual_signature.hpp"
+#include "payment/field_rules.hpp"
 #include "payment/message_codec.hpp"
 #include "payment/pin_verification.hpp"
 
@@ -20,11 +23,25 @@ bool is_final(WalletState state) {
   return state == WalletState::kSettled || state == WalletState::kFailed;
 }
 
+// Checks the factors of unit_price * quantity before they are multiplied.
+// Within these bounds the product fits std::int64_t, so it cannot overflow.
+void check_offer_bounds(const Offer& offer) {
+  if (offer.quantity < 1 || offer.quantity > kMaxQuantity) {
+    throw std::invalid_argument(
+        fmt::format("offer quantity {} is invalid: it must be between 1 and {}", offer.quantity, kMaxQuantity));
+  }
+  if (offer.unit_price < 1 || offer.unit_price > kMaxAmount) {
+    throw std::invalid_argument(fmt::format("offer unit_price {} is invalid: it must be between 1 and {} minor units",
+                                            offer.unit_price, kMaxAmount));
+  }
+}
+
 }  // namespace
 
 std::string WalletMachine::begin(const Offer& offer, std::string_view pin, UtcTime now,
                                  WalletStep& step) {
   if (auto problem = pin_format_error(pin)) throw std::invalid_argument(*problem);
+  check_offer_bounds(offer);
   WalletRecord record;
   record.purchase_id = ids_.new_id();
   record.offer = offer;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "payment/payment_test_support.hpp"
 #include "payment/role_test_support.hpp"
 
@@ -116,6 +118,24 @@ TEST_F(WalletMachineTest, InvalidPinIsRejectedWithoutEcho) {
     FAIL() << "an invalid PIN was accepted";
   } catch (const std::invalid_argument& error) {
     EXPECT_EQ(std::string(error.what()).find("12x45"), std::string::npos);
+  }
+}
+
+// With a unit price near INT64_MAX, unit_price * quantity overflows (undefined
+// behavior), so begin() must reject the offer before it multiplies.
+TEST_F(WalletMachineTest, OversizedOfferIsRejected) {
+  Offer huge_price = kOffer;
+  huge_price.unit_price = std::numeric_limits<std::int64_t>::max() / 2 + 1;
+  Offer huge_quantity = kOffer;
+  huge_quantity.quantity = std::numeric_limits<std::int64_t>::max();
+  Offer zero_quantity = kOffer;
+  zero_quantity.quantity = 0;
+
+  for (const Offer& offer : {huge_price, huge_quantity, zero_quantity}) {
+    WalletStep step;
+    EXPECT_THROW(machine_.begin(offer, "1234", sample_time(), step), std::invalid_argument)
+        << "unit_price " << offer.unit_price << ", quantity " << offer.quantity;
+    EXPECT_TRUE(step.handled.actions.empty());
   }
 }
 
