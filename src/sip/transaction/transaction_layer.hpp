@@ -120,8 +120,9 @@ class TransactionLayer {
   // Closes this element made itself on a working connection
   // (kConnectionLimit, kIdleTimeout) fail nothing, because the peer can
   // still send the response over a new connection to the Via sent-by
-  // (§18.2.2). Server transactions never fail here: their responses take
-  // that same way when the request's connection is gone.
+  // (§18.2.2). kStopped fails them, because a stopped transport receives
+  // nothing. Server transactions never fail here: their responses take
+  // the Via sent-by way when the request's connection is gone.
   void connection_closed(std::uint64_t connection_id, std::error_code reason);
 
   std::size_t client_transactions() const { return clients_.size(); }
