@@ -656,6 +656,32 @@ TEST(TransactionLayer, ConnectionCloseFailsPendingRequest) {
   }
 }
 
+// Every close but this element's own eviction and idle timeout fails the
+// request: the peer's close, a reset, a framing error, a stopped transport.
+TEST(TransactionLayer, FailingCloseReasonsFailRequest) {
+  const std::error_code reasons[] = {
+      make_error_code(TransportError::kConnectionClosed),
+      make_error_code(std::errc::connection_reset),
+      make_error_code(TransportError::kFramingError),
+      make_error_code(TransportError::kStopped),
+  };
+  for (const std::error_code& reason : reasons) {
+    SCOPED_TRACE(reason.message());
+    LayerPair pair(NetworkConditions{}, /*seed=*/1, TimerConfig{}, TransportProtocol::kTcp);
+    HeldResponses uas;
+    pair.uas_behaviour = uas.behaviour();
+
+    pair.send_message(0);
+    pair.clock.advance(milliseconds(20));
+    ASSERT_TRUE(pair.network.close_connection(pair.uac_endpoint.address(),
+                                              pair.uas_endpoint.address(), reason));
+
+    EXPECT_EQ(pair.outcomes[0].failures,
+              (std::vector<TimedFailure>{{20, TransactionFailure::kTransportError}}));
+    EXPECT_EQ(pair.uac.client_transactions(), 0u);
+  }
+}
+
 // The server transaction outlives its request's connection, and its final
 // response goes out over a new one (§18.2.2). The client already failed, so
 // the response is stray.
