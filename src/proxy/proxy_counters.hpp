@@ -38,7 +38,7 @@ enum class Counter : unsigned char {
   kRegisterRejected,     // a REGISTER the registrar answered with a failure
   kUnroutable,           // 480: no binding's contact names an IP address
   kTimeout,              // 408: the next hop sent no final response in time
-  kTransportError,       // 500: the request could not be sent to the next hop
+  kTransportError,       // 500: the request could not be sent to the next hop, or its connection failed
   kCount,
 };
 

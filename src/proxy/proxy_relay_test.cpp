@@ -599,6 +599,8 @@ TEST_F(ProxyServerTest, GatewayRejectsProxyWithoutCertificate) {
   config_.tls = sip::TlsSettings{"", "", pki.ca_file()};
   add_route("sip:gateway@pay.test", gateway.address(sip::TransportProtocol::kTls));
   config_.challenge_requests = false;
+  // Timer F (64*T1) far beyond the wait, so the 500 cannot be a timeout.
+  config_.timers.t1 = 10s;
   start_proxy();
   auto& carol = add_peer();
   const RequestText spec = request_to("sip:gateway@pay.test", "sip:alice@pay.test");
@@ -607,8 +609,10 @@ TEST_F(ProxyServerTest, GatewayRejectsProxyWithoutCertificate) {
 
   ASSERT_TRUE(response);
   // With TLS 1.3 the client's handshake completes before the server checks
-  // the client certificate, so the write succeeds and the request times out.
-  EXPECT_EQ(response->status_code(), 408);
+  // the client certificate, so the write succeeds. The server then closes
+  // the connection, which fails the branch as a transport error.
+  EXPECT_EQ(response->status_code(), 500);
+  EXPECT_EQ(proxy_->counters().get(Counter::kTransportError), 1U);
   EXPECT_EQ(requests_received(gateway), 0U);
   EXPECT_EQ(gateway.layer.stats().tls_handshake_failures, 1U);
   gateway.layer.stop();

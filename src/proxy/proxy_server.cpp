@@ -83,6 +83,11 @@ ProxyServer::ProxyServer(asio::io_context& io, ProxyConfig config, ProxyServerOp
   transport_ = std::make_unique<sip::TransportLayer>(
       io_, transport_settings(config_), [this](sip::ReceivedMessage message) { receive(std::move(message)); });
   transport_->on_parse_error([this](const sip::UnparsableMessage& message) { handle_unparsable(message); });
+  // A branch whose connection dies fails at once, and the relay answers
+  // upstream as for any failed branch (see relay_failure).
+  transport_->on_connection_closed([this](std::uint64_t connection_id, std::error_code reason) {
+    if (transactions_) transactions_->connection_closed(connection_id, reason);
+  });
   transaction_transport_ = std::make_unique<sip::TransportLayerAdapter>(*transport_);
   timers_ = std::make_unique<sip::AsioTimerService>(io_);
   sip::TransactionLayer::Handlers handlers;

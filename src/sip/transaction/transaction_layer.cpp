@@ -1,6 +1,7 @@
 #include "sip/transaction/transaction_layer.hpp"
 
 #include <array>
+#include <vector>
 
 #include "sip/transaction/transaction_key.hpp"
 
@@ -66,10 +67,11 @@ struct TransactionLayer::ClientEntry final : NonInviteClientTransaction::Context
   void transmit_request() override {
     TransactionLayer* owner = &layer;
     const std::uint64_t entry_id = id;
-    layer.transport_.send_request(request.bytes, request.destination, request.tls_server_name,
-                                  [owner, entry_id](std::error_code error) {
-                                    if (error) owner->client_transport_failed(entry_id);
-                                  });
+    connection_id = layer.transport_.send_request(
+        request.bytes, request.destination, request.tls_server_name,
+        [owner, entry_id](std::error_code error) {
+          if (error) owner->client_transport_failed(entry_id);
+        });
   }
 
   void start_timer(TransactionTimer timer, std::chrono::milliseconds delay) override {
@@ -101,6 +103,8 @@ struct TransactionLayer::ClientEntry final : NonInviteClientTransaction::Context
   ResponseHandler on_response;
   FailureHandler on_failure;
   std::string key;
+  // The TCP or TLS connection of the latest transmission, 0 for UDP.
+  std::uint64_t connection_id = 0;
   std::array<TimerService::TimerId, 4> timers{};
   // Set while an event runs on the machine; see client_event().
   bool in_event = false;
@@ -195,6 +199,21 @@ void TransactionLayer::receive(ReceivedMessage message) {
   } else {
     receive_response(message);
   }
+}
+
+void TransactionLayer::connection_closed(std::uint64_t connection_id, std::error_code reason) {
+  if (connection_id == 0 || reason == TransportError::kConnectionLimit ||
+      reason == TransportError::kIdleTimeout) {
+    return;
+  }
+  // Failing a transaction runs the user's handler, which may start or end
+  // others, so the ids are collected before any fails. A linear scan,
+  // because connections close far less often than requests are sent.
+  std::vector<std::uint64_t> failed;
+  for (const auto& [id, entry] : clients_) {
+    if (entry->connection_id == connection_id) failed.push_back(id);
+  }
+  for (const std::uint64_t id : failed) client_transport_failed(id);
 }
 
 void TransactionLayer::receive_response(const ReceivedMessage& response) {

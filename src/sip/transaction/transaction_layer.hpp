@@ -32,8 +32,10 @@ class TransactionTransport {
  public:
   using SendHandler = std::function<void(std::error_code)>;
   virtual ~TransactionTransport() = default;
-  virtual void send_request(const std::string& bytes, const TransportAddress& destination,
-                            const std::string& tls_server_name, SendHandler done) = 0;
+  // Returns the id of the connection the request goes out on, as
+  // TransportLayer::send_request does: 0 for UDP or when the send failed.
+  virtual std::uint64_t send_request(const std::string& bytes, const TransportAddress& destination,
+                                     const std::string& tls_server_name, SendHandler done) = 0;
   virtual void send_response(const std::string& bytes, const ReceivedMessage& request,
                              SendHandler done) = 0;
 };
@@ -42,9 +44,9 @@ class TransactionTransport {
 class TransportLayerAdapter final : public TransactionTransport {
  public:
   explicit TransportLayerAdapter(TransportLayer& transport) : transport_(transport) {}
-  void send_request(const std::string& bytes, const TransportAddress& destination,
-                    const std::string& tls_server_name, SendHandler done) override {
-    transport_.send_request(bytes, destination, tls_server_name, std::move(done));
+  std::uint64_t send_request(const std::string& bytes, const TransportAddress& destination,
+                             const std::string& tls_server_name, SendHandler done) override {
+    return transport_.send_request(bytes, destination, tls_server_name, std::move(done));
   }
   void send_response(const std::string& bytes, const ReceivedMessage& request,
                      SendHandler done) override {
@@ -111,6 +113,17 @@ class TransactionLayer {
 
   // Input from the transport.
   void receive(ReceivedMessage message);
+  // Input from the transport: connection `connection_id` closed (see
+  // TransportLayer::ConnectionClosedHandler). Client transactions whose
+  // request went out on it and that have no final response fail at once
+  // with kTransportError (§17.1.4, §18.4), instead of waiting for Timer F.
+  // Closes this element made itself on a working connection
+  // (kConnectionLimit, kIdleTimeout) fail nothing, because the peer can
+  // still send the response over a new connection to the Via sent-by
+  // (§18.2.2). kStopped fails them, because a stopped transport receives
+  // nothing. Server transactions never fail here: their responses take
+  // the Via sent-by way when the request's connection is gone.
+  void connection_closed(std::uint64_t connection_id, std::error_code reason);
 
   std::size_t client_transactions() const { return clients_.size(); }
   // Transactions still waiting for a final response (client) or for the

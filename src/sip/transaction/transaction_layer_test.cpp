@@ -124,6 +124,12 @@ class LayerPair {
         uas(clock, uas_endpoint, timers, uas_handlers()) {
     uac_endpoint.set_receiver([this](ReceivedMessage message) { uac.receive(std::move(message)); });
     uas_endpoint.set_receiver([this](ReceivedMessage message) { uas.receive(std::move(message)); });
+    uac_endpoint.set_close_receiver([this](std::uint64_t id, std::error_code reason) {
+      uac.connection_closed(id, reason);
+    });
+    uas_endpoint.set_close_receiver([this](std::uint64_t id, std::error_code reason) {
+      uas.connection_closed(id, reason);
+    });
     uas_behaviour = [this](ServerTransactionId id, const ReceivedMessage& request) {
       EXPECT_TRUE(uas.respond(id, 200, response_to(request.message, 200, "OK")));
     };
@@ -596,6 +602,226 @@ TEST(TransactionLayer, ReliableTimeoutWithoutRetransmission) {
   EXPECT_EQ(pair.outcomes[0].failures,
             (std::vector<TimedFailure>{{32000, TransactionFailure::kTimeout}}));
   EXPECT_EQ(pair.uac_endpoint.messages_sent(), 1u);
+}
+
+// A UAS behaviour that keeps each request's id and 200 response for the
+// test to send later.
+struct HeldResponses {
+  std::vector<std::pair<ServerTransactionId, std::string>> pending;
+
+  LayerPair::UasBehaviour behaviour() {
+    return [this](ServerTransactionId id, const ReceivedMessage& request) {
+      pending.emplace_back(id, response_to(request.message, 200, "OK"));
+    };
+  }
+};
+
+// §17.1.4 and §18.4: a connection that dies under a request without a final
+// response fails its transaction at once, whether or not a provisional
+// response came, and Timer F never fires afterwards.
+TEST(TransactionLayer, ConnectionCloseFailsPendingRequest) {
+  for (const TransportProtocol protocol : {TransportProtocol::kTcp, TransportProtocol::kTls}) {
+    for (const bool provisional : {false, true}) {
+      SCOPED_TRACE(fmt::format("{}, {}", to_via_token(protocol),
+                               provisional ? "after 100 Trying" : "in Trying"));
+      LayerPair pair(NetworkConditions{}, /*seed=*/1, TimerConfig{}, protocol);
+      HeldResponses uas;
+      pair.uas_behaviour = [&](ServerTransactionId id, const ReceivedMessage& request) {
+        if (provisional) {
+          EXPECT_TRUE(pair.uas.respond(id, 100, response_to(request.message, 100, "Trying")));
+        }
+        uas.behaviour()(id, request);
+      };
+
+      pair.send_message(0);
+      pair.clock.advance(milliseconds(30));
+      ASSERT_EQ(uas.pending.size(), 1u);
+      ASSERT_TRUE(pair.network.close_connection(pair.uac_endpoint.address(),
+                                                pair.uas_endpoint.address(),
+                                                make_error_code(TransportError::kConnectionClosed)));
+
+      EXPECT_EQ(pair.outcomes[0].failures,
+                (std::vector<TimedFailure>{{30, TransactionFailure::kTransportError}}));
+      EXPECT_EQ(pair.uac.counters().transport_errors, 1u);
+      EXPECT_EQ(pair.uac.client_transactions(), 0u);
+
+      pair.clock.run_until_idle();
+      EXPECT_EQ(pair.outcomes[0].failures.size(), 1u);
+      EXPECT_EQ(pair.uac.counters().timeouts, 0u);
+      EXPECT_EQ(pair.outcomes[0].responses.size(), provisional ? 1u : 0u);
+      // The server transaction does not depend on the connection (§18.2.2).
+      EXPECT_EQ(pair.uas.server_transactions(), 1u);
+      EXPECT_TRUE(pair.server_failures.empty());
+    }
+  }
+}
+
+// Every close but this element's own eviction and idle timeout fails the
+// request: the peer's close, a reset, a framing error, a stopped transport.
+TEST(TransactionLayer, FailingCloseReasonsFailRequest) {
+  const std::error_code reasons[] = {
+      make_error_code(TransportError::kConnectionClosed),
+      make_error_code(std::errc::connection_reset),
+      make_error_code(TransportError::kFramingError),
+      make_error_code(TransportError::kStopped),
+  };
+  for (const std::error_code& reason : reasons) {
+    SCOPED_TRACE(reason.message());
+    LayerPair pair(NetworkConditions{}, /*seed=*/1, TimerConfig{}, TransportProtocol::kTcp);
+    HeldResponses uas;
+    pair.uas_behaviour = uas.behaviour();
+
+    pair.send_message(0);
+    pair.clock.advance(milliseconds(20));
+    ASSERT_TRUE(pair.network.close_connection(pair.uac_endpoint.address(),
+                                              pair.uas_endpoint.address(), reason));
+
+    EXPECT_EQ(pair.outcomes[0].failures,
+              (std::vector<TimedFailure>{{20, TransactionFailure::kTransportError}}));
+    EXPECT_EQ(pair.uac.client_transactions(), 0u);
+  }
+}
+
+// The server transaction outlives its request's connection, and its final
+// response goes out over a new one (§18.2.2). The client already failed, so
+// the response is stray.
+TEST(TransactionLayer, ConnectionCloseKeepsServerTransaction) {
+  LayerPair pair(NetworkConditions{}, /*seed=*/1, TimerConfig{}, TransportProtocol::kTcp);
+  HeldResponses uas;
+  pair.uas_behaviour = uas.behaviour();
+
+  pair.send_message(0);
+  pair.clock.advance(milliseconds(20));
+  ASSERT_EQ(uas.pending.size(), 1u);
+  ASSERT_TRUE(pair.network.close_connection(pair.uac_endpoint.address(), pair.uas_endpoint.address(),
+                                            make_error_code(std::errc::connection_reset)));
+  EXPECT_TRUE(pair.uas.respond(uas.pending[0].first, 200, uas.pending[0].second));
+  pair.clock.run_until_idle();
+
+  EXPECT_EQ(pair.outcomes[0].failures,
+            (std::vector<TimedFailure>{{20, TransactionFailure::kTransportError}}));
+  EXPECT_TRUE(pair.outcomes[0].responses.empty());
+  EXPECT_EQ(pair.uas_endpoint.messages_sent(), 1u);
+  EXPECT_EQ(pair.uac.counters().stray_responses, 1u);
+  EXPECT_EQ(pair.uas.server_transactions(), 0u);
+  EXPECT_TRUE(pair.server_failures.empty());
+}
+
+TEST(TransactionLayer, ConnectionCloseAfterFinalResponseChangesNothing) {
+  LayerPair pair(NetworkConditions{}, /*seed=*/1, TimerConfig{}, TransportProtocol::kTls);
+
+  pair.send_message(0);
+  pair.clock.advance(milliseconds(20));
+  ASSERT_TRUE(pair.network.close_connection(pair.uac_endpoint.address(), pair.uas_endpoint.address(),
+                                            make_error_code(TransportError::kConnectionClosed)));
+  pair.clock.run_until_idle();
+
+  EXPECT_EQ(pair.outcomes[0].responses, (std::vector<TimedResponse>{{20, 200}}));
+  EXPECT_TRUE(pair.outcomes[0].failures.empty());
+  EXPECT_EQ(pair.uac.counters().transport_errors, 0u);
+}
+
+// Closes that this element made itself on a working connection leave the
+// request waiting: the UAS can still respond over a new connection.
+TEST(TransactionLayer, OwnConnectionCloseKeepsWaiting) {
+  for (const TransportError reason : {TransportError::kConnectionLimit, TransportError::kIdleTimeout}) {
+    SCOPED_TRACE(make_error_code(reason).message());
+    LayerPair pair(NetworkConditions{}, /*seed=*/1, TimerConfig{}, TransportProtocol::kTcp);
+    HeldResponses uas;
+    pair.uas_behaviour = uas.behaviour();
+
+    pair.send_message(0);
+    pair.clock.advance(milliseconds(20));
+    ASSERT_EQ(uas.pending.size(), 1u);
+    ASSERT_TRUE(pair.network.close_connection(pair.uac_endpoint.address(),
+                                              pair.uas_endpoint.address(), make_error_code(reason)));
+    EXPECT_TRUE(pair.outcomes[0].failures.empty());
+    EXPECT_EQ(pair.uac.client_transactions(), 1u);
+
+    EXPECT_TRUE(pair.uas.respond(uas.pending[0].first, 200, uas.pending[0].second));
+    pair.clock.advance(milliseconds(10));
+
+    EXPECT_EQ(pair.outcomes[0].responses, (std::vector<TimedResponse>{{30, 200}}));
+    EXPECT_TRUE(pair.outcomes[0].failures.empty());
+    EXPECT_EQ(pair.uac.counters().transport_errors, 0u);
+  }
+}
+
+// Only the requests sent over the closed connection fail; one to another
+// UAS over its own connection carries on.
+TEST(TransactionLayer, ConnectionCloseFailsOnlyItsRequests) {
+  LayerPair pair(NetworkConditions{}, /*seed=*/1, TimerConfig{}, TransportProtocol::kTcp);
+  HeldResponses uas;
+  pair.uas_behaviour = uas.behaviour();
+  std::vector<std::string> peer_requests;
+  pair.peer.set_receiver([&](ReceivedMessage request) {
+    peer_requests.emplace_back(request.message.call_id());
+  });
+
+  pair.send_message(0);
+  pair.send_message(1);
+  pair.send_message_to(2, pair.peer.address());
+  pair.clock.advance(milliseconds(20));
+  ASSERT_EQ(uas.pending.size(), 2u);
+  ASSERT_EQ(peer_requests, (std::vector<std::string>{call_id_of(2)}));
+  ASSERT_TRUE(pair.network.close_connection(pair.peer.address(), pair.uac_endpoint.address(),
+                                            make_error_code(TransportError::kConnectionClosed)));
+
+  EXPECT_TRUE(pair.outcomes[0].failures.empty());
+  EXPECT_TRUE(pair.outcomes[1].failures.empty());
+  EXPECT_EQ(pair.outcomes[2].failures,
+            (std::vector<TimedFailure>{{20, TransactionFailure::kTransportError}}));
+  for (const auto& [id, response] : uas.pending) EXPECT_TRUE(pair.uas.respond(id, 200, response));
+  pair.clock.advance(milliseconds(10));
+  EXPECT_EQ(pair.outcomes[0].responses, (std::vector<TimedResponse>{{30, 200}}));
+  EXPECT_EQ(pair.outcomes[1].responses, (std::vector<TimedResponse>{{30, 200}}));
+  EXPECT_EQ(pair.uac.counters().transport_errors, 1u);
+}
+
+// A user that retries from the failure handler gets a new connection, which
+// the close it is reacting to does not fail.
+TEST(TransactionLayer, RetryAfterConnectionCloseUsesNewConnection) {
+  LayerPair pair(NetworkConditions{}, /*seed=*/1, TimerConfig{}, TransportProtocol::kTcp);
+  HeldResponses uas;
+  pair.uas_behaviour = uas.behaviour();
+  TransactionLayer::ClientRequest first;
+  first.branch = "z9hG4bK-first";
+  first.method = "MESSAGE";
+  first.destination = pair.uas_endpoint.address();
+  first.bytes = message_request(pair.uac_endpoint.address(), first.destination, call_id_of(0), first.branch);
+  pair.uac.send_request(
+      std::move(first), [](const ReceivedMessage&) { ADD_FAILURE() << "a response to the first request"; },
+      [&](TransactionFailure failure) {
+        EXPECT_EQ(failure, TransactionFailure::kTransportError);
+        pair.send_message(1);
+      });
+
+  pair.clock.advance(milliseconds(20));
+  ASSERT_TRUE(pair.network.close_connection(pair.uac_endpoint.address(), pair.uas_endpoint.address(),
+                                            make_error_code(std::errc::connection_reset)));
+  pair.clock.advance(milliseconds(10));
+  ASSERT_EQ(uas.pending.size(), 2u);
+  EXPECT_TRUE(pair.uas.respond(uas.pending[1].first, 200, uas.pending[1].second));
+  pair.clock.advance(milliseconds(10));
+
+  EXPECT_EQ(pair.outcomes[1].responses, (std::vector<TimedResponse>{{40, 200}}));
+  EXPECT_TRUE(pair.outcomes[1].failures.empty());
+  EXPECT_EQ(pair.uac.counters().transport_errors, 1u);
+}
+
+TEST(TransactionLayer, UdpIgnoresConnectionClose) {
+  LayerPair pair(NetworkConditions{}, /*seed=*/1);
+  HeldResponses uas;
+  pair.uas_behaviour = uas.behaviour();
+
+  pair.send_message(0);
+  pair.clock.advance(milliseconds(20));
+  EXPECT_FALSE(pair.network.close_connection(pair.uac_endpoint.address(), pair.uas_endpoint.address(),
+                                             make_error_code(TransportError::kConnectionClosed)));
+  pair.uac.connection_closed(0, make_error_code(TransportError::kConnectionClosed));
+
+  EXPECT_TRUE(pair.outcomes[0].failures.empty());
+  EXPECT_EQ(pair.uac.client_transactions(), 1u);
 }
 
 }  // namespace

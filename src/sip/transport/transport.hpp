@@ -118,6 +118,15 @@ class TransportLayer {
   // Called for each received message that fails to parse, after the
   // transport counted and logged it.
   using ParseErrorHandler = std::function<void(const UnparsableMessage& message)>;
+  // Called once for each TCP or TLS connection that closes, inbound or
+  // outbound, with the reason. TransportError::kConnectionClosed means the
+  // peer closed it. A system or TLS error means it failed (connection
+  // reset, refused, timed out). kIdleTimeout, kConnectionLimit,
+  // kFramingError and kStopped mean this transport closed it. Called later
+  // from the io_context, never inside a call to the TransportLayer, and not
+  // once the TransportLayer is destroyed.
+  using ConnectionClosedHandler =
+      std::function<void(std::uint64_t connection_id, std::error_code reason)>;
 
   TransportLayer(asio::io_context& io, TransportSettings settings, ReceiveHandler on_receive);
   ~TransportLayer();
@@ -146,9 +155,11 @@ class TransportLayer {
   // reused when one is open, else opened. `tls_server_name` is the host the
   // server's certificate must match (§26.3.1), empty to use the address.
   // Over UDP the bytes go as they are whatever their size, so call
-  // protocol_for_request first.
-  void send_request(std::string bytes, const TransportAddress& destination,
-                    std::string tls_server_name, SendHandler done);
+  // protocol_for_request first. Returns the id of the TCP or TLS connection
+  // the request goes out on, which the ConnectionClosedHandler names when
+  // it closes; 0 for UDP and for a send that fails at once.
+  std::uint64_t send_request(std::string bytes, const TransportAddress& destination,
+                             std::string tls_server_name, SendHandler done);
 
   // Sends a response by §18.2.2 and RFC 3581: over the connection the
   // request came on while it is open; else to the top Via's `received`
@@ -157,6 +168,8 @@ class TransportLayer {
 
   // Sets the handler for messages that fail to parse; none by default.
   void on_parse_error(ParseErrorHandler handler);
+  // Sets the handler for closed TCP and TLS connections; none by default.
+  void on_connection_closed(ConnectionClosedHandler handler);
 
   // Sends `bytes` back to where an unparsable message came from, which has
   // no usable Via: on its connection while that is open, else to its source

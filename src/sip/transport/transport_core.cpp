@@ -203,17 +203,17 @@ TransportProtocol TransportCore::protocol_for_request(TransportProtocol wanted,
 
 // --- Sending
 
-void TransportCore::send_request(std::string bytes, const TransportAddress& destination,
-                                 std::string tls_server_name, SendHandler done) {
+std::uint64_t TransportCore::send_request(std::string bytes, const TransportAddress& destination,
+                                          std::string tls_server_name, SendHandler done) {
   if (state_ != State::kRunning) {
     fail(std::move(done), make_error_code(TransportError::kStopped));
-    return;
+    return 0;
   }
   if (destination.protocol == TransportProtocol::kUdp) {
     send_datagram(std::move(bytes), destination, nullptr, std::move(done));
-  } else {
-    send_stream(std::move(bytes), destination, std::move(tls_server_name), std::move(done));
+    return 0;
   }
+  return send_stream(std::move(bytes), destination, std::move(tls_server_name), std::move(done));
 }
 
 void TransportCore::send_response(std::string bytes, const ReceivedMessage& request,
@@ -277,8 +277,8 @@ std::shared_ptr<UdpTransport> TransportCore::udp_for(const TransportAddress& des
   return nullptr;
 }
 
-void TransportCore::send_stream(std::string bytes, const TransportAddress& destination,
-                                std::string tls_server_name, SendHandler done) {
+std::uint64_t TransportCore::send_stream(std::string bytes, const TransportAddress& destination,
+                                         std::string tls_server_name, SendHandler done) {
   // TLS checks the server against this name: the address itself by default.
   std::string server_name;
   if (destination.protocol == TransportProtocol::kTls) {
@@ -297,10 +297,11 @@ void TransportCore::send_stream(std::string bytes, const TransportAddress& desti
     connection = open_connection(destination, std::move(server_name), error);
     if (!connection) {
       fail(std::move(done), error);
-      return;
+      return 0;
     }
   }
   connection->send(std::move(bytes), std::move(done));
+  return connection->id();
 }
 
 std::shared_ptr<Connection> TransportCore::open_connection(const TransportAddress& destination,
@@ -395,8 +396,24 @@ void TransportCore::accept(asio::ip::tcp::socket socket, TransportProtocol proto
   connection->start_inbound();
 }
 
-void TransportCore::connection_closed(Connection& connection, std::error_code) {
+void TransportCore::connection_closed(Connection& connection, std::error_code reason) {
   table_.erase(connection.id());
+  if (!on_connection_closed_) {
+    return;
+  }
+  // Posted, because a close can happen inside a send (an evicted idle
+  // connection) or inside stop(), and the handler may call back in.
+  asio::post(io_, [self = weak_from_this(), id = connection.id(), reason] {
+    auto core = self.lock();
+    if (!core || !core->on_connection_closed_) {
+      return;
+    }
+    try {
+      core->on_connection_closed_(id, reason);
+    } catch (const std::exception& exception) {
+      spdlog::error("SIP transport: the connection closed handler threw: {}", exception.what());
+    }
+  });
 }
 
 void TransportCore::parse_failed(const UnparsableMessage& message) {

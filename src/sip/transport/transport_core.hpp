@@ -37,11 +37,14 @@ class TransportCore final : public TransportOwner,
   std::optional<TransportAddress> local_address_for(TransportProtocol protocol,
                                                     const asio::ip::address& destination) const;
   TransportProtocol protocol_for_request(TransportProtocol wanted, std::size_t size_bytes) const;
-  void send_request(std::string bytes, const TransportAddress& destination,
-                    std::string tls_server_name, SendHandler done);
+  std::uint64_t send_request(std::string bytes, const TransportAddress& destination,
+                             std::string tls_server_name, SendHandler done);
   void send_response(std::string bytes, const ReceivedMessage& request, SendHandler done);
   void set_parse_error_handler(TransportLayer::ParseErrorHandler handler) {
     on_parse_error_ = std::move(handler);
+  }
+  void set_connection_closed_handler(TransportLayer::ConnectionClosedHandler handler) {
+    on_connection_closed_ = std::move(handler);
   }
   void send_to_source(std::string bytes, const UnparsableMessage& message, SendHandler done);
   std::size_t open_connections() const { return table_.size(); }
@@ -67,8 +70,9 @@ class TransportCore final : public TransportOwner,
 
   void send_datagram(std::string bytes, const TransportAddress& destination,
                      const TransportAddress* local, SendHandler done);
-  void send_stream(std::string bytes, const TransportAddress& destination,
-                   std::string tls_server_name, SendHandler done);
+  // Returns the id of the connection the bytes are queued on, 0 when none.
+  std::uint64_t send_stream(std::string bytes, const TransportAddress& destination,
+                            std::string tls_server_name, SendHandler done);
   std::shared_ptr<Connection> open_connection(const TransportAddress& destination,
                                               std::string server_name, std::error_code& error);
   std::shared_ptr<UdpTransport> udp_for(const TransportAddress& destination,
@@ -82,6 +86,7 @@ class TransportCore final : public TransportOwner,
   const TransportSettings settings_;
   TransportLayer::ReceiveHandler on_receive_;
   TransportLayer::ParseErrorHandler on_parse_error_;
+  TransportLayer::ConnectionClosedHandler on_connection_closed_;
   State state_ = State::kCreated;
 
   std::unique_ptr<asio::ssl::context> tls_server_;

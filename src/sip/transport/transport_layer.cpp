@@ -42,9 +42,9 @@ TransportProtocol TransportLayer::protocol_for_request(TransportProtocol wanted,
   return impl_->core->protocol_for_request(wanted, size_bytes);
 }
 
-void TransportLayer::send_request(std::string bytes, const TransportAddress& destination,
-                                  std::string tls_server_name, SendHandler done) {
-  impl_->core->send_request(std::move(bytes), destination, std::move(tls_server_name),
+std::uint64_t TransportLayer::send_request(std::string bytes, const TransportAddress& destination,
+                                           std::string tls_server_name, SendHandler done) {
+  return impl_->core->send_request(std::move(bytes), destination, std::move(tls_server_name),
                             std::move(done));
 }
 
@@ -55,6 +55,10 @@ void TransportLayer::send_response(std::string bytes, const ReceivedMessage& req
 
 void TransportLayer::on_parse_error(ParseErrorHandler handler) {
   impl_->core->set_parse_error_handler(std::move(handler));
+}
+
+void TransportLayer::on_connection_closed(ConnectionClosedHandler handler) {
+  impl_->core->set_connection_closed_handler(std::move(handler));
 }
 
 void TransportLayer::send_to_source(std::string bytes, const UnparsableMessage& message,

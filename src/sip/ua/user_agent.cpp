@@ -57,6 +57,11 @@ UserAgent::UserAgent(asio::io_context& io, UserAgentSettings settings)
   transport_ = std::make_unique<TransportLayer>(io_, settings_.transport, [this](ReceivedMessage message) {
     transactions_->receive(std::move(message));
   });
+  // A request whose connection dies before its final response fails at
+  // once with kTransportError instead of waiting for Timer F.
+  transport_->on_connection_closed([this](std::uint64_t connection_id, std::error_code reason) {
+    if (transactions_) transactions_->connection_closed(connection_id, reason);
+  });
   transaction_transport_ = std::make_unique<TransportLayerAdapter>(*transport_);
   TransactionLayer::Handlers handlers;
   handlers.on_request = [this](TransactionLayer::ServerTransactionId id, const ReceivedMessage& request) {

@@ -8,11 +8,17 @@
 // so reordered), with probabilities drawn from a std::mt19937 seeded by the
 // test. The draws use the generator's raw output, which the C++ standard
 // fixes, so a seed replays the same run on every standard library.
+//
+// Between TCP or TLS endpoints, messages in both directions share one
+// connection per pair of endpoints, with an id as TransportLayer gives
+// one. A test can close it with close_connection: copies still in flight on
+// it are then lost, and both endpoints hear of the close.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -47,6 +53,7 @@ struct NetworkCounters {
   std::uint64_t copies_delivered = 0;   // handed to a receiving endpoint's handler
   std::uint64_t copies_unparsable = 0;  // rejected by the codec on arrival
   std::uint64_t copies_unroutable = 0;  // sent to an address without a receiving endpoint
+  std::uint64_t copies_lost_on_close = 0;  // in flight on a connection when it closed
 };
 
 class SimulatedNetwork;
@@ -55,6 +62,7 @@ class SimulatedNetwork;
 class SimulatedEndpoint final : public TransactionTransport {
  public:
   using Receiver = std::function<void(ReceivedMessage message)>;
+  using CloseReceiver = std::function<void(std::uint64_t connection_id, std::error_code reason)>;
 
   SimulatedEndpoint(SimulatedNetwork& network, TransportAddress address)
       : network_(network), address_(address) {}
@@ -62,6 +70,9 @@ class SimulatedEndpoint final : public TransactionTransport {
   const TransportAddress& address() const { return address_; }
   // Where this endpoint's received messages go, usually TransactionLayer::receive.
   void set_receiver(Receiver receiver) { receiver_ = std::move(receiver); }
+  // Where closes of this endpoint's connections go, usually
+  // TransactionLayer::connection_closed.
+  void set_close_receiver(CloseReceiver receiver) { close_receiver_ = std::move(receiver); }
   // Makes every later send fail with `error` and put nothing on the network.
   // An empty error_code makes sends work again.
   void set_send_error(std::error_code error) { send_error_ = error; }
@@ -72,8 +83,10 @@ class SimulatedEndpoint final : public TransactionTransport {
   // response that no transaction asked for.
   void send_raw(std::string bytes, const TransportAddress& destination);
 
-  void send_request(const std::string& bytes, const TransportAddress& destination,
-                    const std::string& tls_server_name, SendHandler done) override;
+  // Returns the id of the connection to `destination` for TCP and TLS, 0
+  // for UDP and while set_send_error makes sends fail.
+  std::uint64_t send_request(const std::string& bytes, const TransportAddress& destination,
+                             const std::string& tls_server_name, SendHandler done) override;
   // Sends to the request's source address, as RFC 3581 rport does, so the
   // top Via's sent-by need not be reachable.
   void send_response(const std::string& bytes, const ReceivedMessage& request,
@@ -82,11 +95,14 @@ class SimulatedEndpoint final : public TransactionTransport {
  private:
   friend class SimulatedNetwork;
 
-  void send(const std::string& bytes, const TransportAddress& destination, SendHandler done);
+  // Returns the connection id, as send_request does.
+  std::uint64_t send(const std::string& bytes, const TransportAddress& destination,
+                     SendHandler done);
 
   SimulatedNetwork& network_;
   TransportAddress address_;
   Receiver receiver_;
+  CloseReceiver close_receiver_;
   std::error_code send_error_;
   std::uint64_t messages_sent_ = 0;
 };
@@ -102,17 +118,29 @@ class SimulatedNetwork {
   // network does.
   SimulatedEndpoint& add_endpoint(const TransportAddress& address);
 
+  // Closes the open connection between the endpoints at `a` and `b`, as a
+  // peer's crash or reset would, and tells each endpoint at once with
+  // `reason`. Returns false when no connection is open between them.
+  bool close_connection(const TransportAddress& a, const TransportAddress& b,
+                        std::error_code reason);
+
   ManualTimerService& clock() { return clock_; }
   const NetworkCounters& counters() const { return counters_; }
 
  private:
   friend class SimulatedEndpoint;
 
+  using EndpointPair = std::pair<std::string, std::string>;
+
   // Puts one message from `source` on the network toward `destination`.
-  void transmit(const SimulatedEndpoint& source, const std::string& bytes,
-                const TransportAddress& destination);
+  // Returns the connection it travels on, 0 for UDP.
+  std::uint64_t transmit(const SimulatedEndpoint& source, const std::string& bytes,
+                         const TransportAddress& destination);
   void deliver(const std::string& bytes, const TransportAddress& source,
-               const TransportAddress& destination);
+               const TransportAddress& destination, std::uint64_t connection_id);
+  // The open connection between `a` and `b`, opened now when there is none.
+  std::uint64_t connection_between(const TransportAddress& a, const TransportAddress& b);
+  static EndpointPair pair_key(const TransportAddress& a, const TransportAddress& b);
   bool draw(double probability);
   SimulatedEndpoint* find_endpoint(const TransportAddress& address);
 
@@ -121,6 +149,8 @@ class SimulatedNetwork {
   std::mt19937 random_;
   NetworkCounters counters_;
   std::vector<std::unique_ptr<SimulatedEndpoint>> endpoints_;
+  std::map<EndpointPair, std::uint64_t> open_connections_;
+  std::uint64_t next_connection_id_ = 1;
 };
 
 }  // namespace sippay::sip::test_support
