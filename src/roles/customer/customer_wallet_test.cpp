@@ -5,6 +5,7 @@
 
 #include <asio/post.hpp>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <fstream>
 #include <functional>
@@ -344,6 +345,31 @@ TEST(SqliteWalletStoreTest, SyncsTheAnswerAndTheOutcome) {
   store.update(record);
   EXPECT_TRUE(store.last_write_synced());
   EXPECT_EQ(store.find(record.purchase_id), record);
+}
+
+TEST(SqliteWalletStoreTest, UnknownStoredStateIsAnError) {
+  Deployment deployment;
+  const auto path = deployment.root() / "wallet.sqlite";
+  payment::WalletRecord record;
+  record.purchase_id = "pid-0123456789abcdef";
+  record.offer = {"sip:merchant@pay.test", "tea", 1, 250, "EUR"};
+  {
+    SqliteWalletStore store(path);
+    store.insert(record);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE purchases SET state = 9", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  SqliteWalletStore reopened(path);
+  try {
+    reopened.find(record.purchase_id);
+    ADD_FAILURE() << "no error";
+  } catch (const WalletStoreError& error) {
+    EXPECT_NE(std::string(error.what()).find("purchase pid-0123456789abcdef has the unknown state 9"),
+              std::string::npos)
+        << error.what();
+  }
 }
 
 TEST(SqliteWalletStoreTest, NamesFileThatCannotOpen) {

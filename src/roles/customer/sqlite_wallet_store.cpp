@@ -65,7 +65,7 @@ class Statement {
   sqlite3_stmt* statement_ = nullptr;
 };
 
-payment::WalletRecord read_record(const Statement& row) {
+payment::WalletRecord read_record(const Statement& row, const std::string& path) {
   payment::WalletRecord record;
   record.purchase_id = row.text(0);
   record.offer.merchant = row.text(1);
@@ -73,7 +73,13 @@ payment::WalletRecord read_record(const Statement& row) {
   record.offer.quantity = row.integer(3);
   record.offer.unit_price = row.integer(4);
   record.offer.currency = row.text(5);
-  record.state = static_cast<payment::WalletState>(row.integer(6));
+  const std::int64_t state = row.integer(6);
+  if (state < 0 || state > static_cast<std::int64_t>(payment::WalletState::kFailed)) {
+    throw WalletStoreError(fmt::format("wallet {}: purchase {} has the unknown state {}; the file is damaged or "
+                                       "from a newer sippay",
+                                       path, record.purchase_id, state));
+  }
+  record.state = static_cast<payment::WalletState>(state);
   record.realm = row.text(7);
   record.order = row.text(8);
   record.challenges = static_cast<int>(row.integer(9));
@@ -144,7 +150,7 @@ std::optional<payment::WalletRecord> SqliteWalletStore::find(std::string_view pu
   const int status = select.step();
   if (status == SQLITE_DONE) return std::nullopt;
   if (status != SQLITE_ROW) fail("find a purchase");
-  payment::WalletRecord record = read_record(select);
+  payment::WalletRecord record = read_record(select, path_);
   if (auto it = payment_information_.find(purchase_id); it != payment_information_.end()) {
     record.payment_information = it->second;
   }
@@ -219,7 +225,7 @@ std::vector<payment::WalletRecord> SqliteWalletStore::list(std::size_t limit) {
   select.bind(1, static_cast<std::int64_t>(limit));
   std::vector<payment::WalletRecord> records;
   int status = SQLITE_ROW;
-  while ((status = select.step()) == SQLITE_ROW) records.push_back(read_record(select));
+  while ((status = select.step()) == SQLITE_ROW) records.push_back(read_record(select, path_));
   if (status != SQLITE_DONE) fail("list the purchases");
   return records;
 }
