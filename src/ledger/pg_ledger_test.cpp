@@ -219,7 +219,7 @@ TEST_F(PgLedgerTest, PinStateAndOwnStatements) {
   EXPECT_EQ(notice, "insufficient funds");
 }
 
-TEST_F(PgLedgerTest, DeferredCommitTurnsOffSynchronousCommitForItsTransactionOnly) {
+TEST_F(PgLedgerTest, DeferredCommitSkipsSynchronousCommit) {
   const auto setting = [](LedgerTransaction& tx) {
     sql::Query show(tx.connection(), "SHOW synchronous_commit");
     return show->step() ? show->column_text(0) : std::string();

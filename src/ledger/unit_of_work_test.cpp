@@ -114,7 +114,7 @@ TEST_F(UnitOfWorkTest, FailedStatementRollsBackOnlyItsWork) {
   EXPECT_EQ(available("alice"), 10000);
 }
 
-// PRAGMA synchronous as the work sees it: 2 is FULL, 1 is NORMAL.
+// PRAGMA synchronous inside the work: 2 is FULL, 1 is NORMAL.
 std::int64_t synchronous_setting(LedgerTransaction& tx) {
   sql::Query query(tx.connection(), "PRAGMA synchronous");
   return query->step() ? query->column_int64(0) : -1;
@@ -157,7 +157,7 @@ TEST(GroupCommit, BatchWithOneSyncedWorkIsSynced) {
   ledger->transact([](LedgerTransaction& tx) { tx.create_account(new_account("alice", AccountKind::kCustomer)); });
   const GroupCommitStats before = ledger->stats();
 
-  // The deferred leader holds its batch open until a synced and a deferred
+  // The deferred leader keeps its batch open until a synced and a deferred
   // work have queued; they share the next batch, which must sync.
   std::atomic<bool> leader_running = false;
   std::vector<std::thread> threads;

@@ -338,7 +338,7 @@ TEST(SqliteWalletStoreTest, SyncsTheAnswerAndTheOutcome) {
   record.confirmation_request = "cr";
   store.update(record);
   EXPECT_FALSE(store.last_write_synced());
-  record.confirmation_ack = "ca";  // the customer's answer, about to be sent
+  record.confirmation_ack = "ca";  // the confirmation ack, about to be sent
   store.update(record);
   EXPECT_TRUE(store.last_write_synced());
   record.state = payment::WalletState::kSettled;  // acknowledged with 2xx (rule 6)

@@ -134,7 +134,7 @@ void SqliteWalletStore::set_synced(bool synced) {
   if (synced == synced_) return;
   if (sqlite3_exec(db_, synced ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", nullptr, nullptr,
                    nullptr) != SQLITE_OK) {
-    fail("set how commits sync");
+    fail("set PRAGMA synchronous");
   }
   synced_ = synced;
 }
@@ -165,7 +165,7 @@ void SqliteWalletStore::write(const payment::WalletRecord& record, bool insert) 
              : "UPDATE purchases SET merchant = ?2, item_id = ?3, quantity = ?4, unit_price = ?5, currency = ?6, "
                "state = ?7, realm = ?8, order_bytes = ?9, challenges = ?10, confirmation_request = ?11, "
                "confirmation_ack = ?12, transaction_id = ?13, reason = ?14 WHERE purchase_id = ?1";
-  // See the header: only the customer's answer and the outcome are synced.
+  // Only the confirmation ack and the outcome are synced; the header gives the reasons.
   set_synced(!record.confirmation_ack.empty() || record.state == payment::WalletState::kSettled ||
              record.state == payment::WalletState::kFailed);
   Statement statement(prepared(sql));

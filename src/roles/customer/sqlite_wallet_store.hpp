@@ -5,10 +5,11 @@
 //
 // Every write survives a crash of the process. Two kinds are also synced
 // to the disk before the wallet acts on them (synchronous=FULL), so that a
-// crash of the machine keeps them too: the customer's confirmation ack
-// (the wallet never asks twice for one purchase) and an outcome (a 2xx to
-// a receipt or notice means it was recorded, rule 6). Each sync also makes
-// every earlier write durable. The other writes commit with
+// crash of the machine keeps them too. The first is the customer's
+// confirmation ack, so that the wallet never requests a decision twice for
+// one purchase. The second is an outcome, because a 2xx to a receipt or
+// notice means it was recorded (rule 6). Each sync also makes every
+// earlier write durable. The other writes commit with
 // synchronous=NORMAL; losing them in a crash of the machine is safe:
 // - a purchase or order bytes not yet synced belong to a purchase that
 //   cannot have settled, because settling needs the confirmation ack,
