@@ -37,6 +37,15 @@ if result["ledger_ok"] is not True:
 for side in ("customer", "merchant", "gateway"):
     if not result["crypto_us"][side] > 0:
         problems.append(f"no crypto cost measured for the {side}")
+# The floor keeps each operation's faster measurement, so it is at least
+# as high as either measurement alone.
+before, after, floor = result["floor_before_per_s"], result["floor_after_per_s"], result["floor_per_s"]
+if not (before > 0 and after > 0):
+    problems.append(f"a floor measurement is missing: before {before}, after {after}")
+elif floor < max(before, after) * (1 - 1e-9):
+    problems.append(f"the floor {floor}/s is below one of its measurements ({before}/s, {after}/s)")
+if abs(result["floor_ratio"] - result["settled_per_s"] / floor) > 1e-9:
+    problems.append(f"floor_ratio {result['floor_ratio']} is not settled_per_s / floor_per_s")
 if not result["p50_ms"] > 0:
     problems.append("no latency measured")
 if problems:
@@ -45,4 +54,5 @@ if problems:
 PY
 grep -q 'posted payment transfers .*: ok' "$work/out" || { echo "FAIL: the ledger line is missing"; cat "$work/out"; exit 1; }
 grep -q 'sippay accounts check: ' "$work/out" || { echo "FAIL: no accounts check"; cat "$work/out"; exit 1; }
+grep -q "lower of the two, per operation" "$work/out" || { echo "FAIL: no floor taken from the two measurements"; cat "$work/out"; exit 1; }
 echo "ok: $json"

@@ -6,3 +6,6 @@ target_link_libraries(sippay_app_bench PUBLIC CLI11::CLI11
                       PRIVATE sippay_app_demo sippay_roles_customer sippay_ledger sippay_security sippay_payment
                               nlohmann_json::nlohmann_json fmt::fmt spdlog::spdlog)
 target_link_libraries(sippay PRIVATE sippay_app_bench)
+if(SIPPAY_TESTS)
+  sippay_add_test(sippay_bench_floor_test SOURCES bench_crypto_floor_test.cpp LIBS sippay_app_bench)
+endif()

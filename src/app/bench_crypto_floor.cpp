@@ -297,4 +297,23 @@ CryptoFloor measure_crypto_floor(const FloorInputs& inputs, std::chrono::millise
   return floor;
 }
 
+CryptoFloor fastest_of(const CryptoFloor& first, const CryptoFloor& second) {
+  if (first.operations.size() != second.operations.size() || first.cores != second.cores) {
+    throw std::invalid_argument("crypto floor: the two measurements differ in their operations or CPUs");
+  }
+  CryptoFloor floor;
+  floor.cores = first.cores;
+  for (std::size_t i = 0; i < first.operations.size(); ++i) {
+    const OperationCost& a = first.operations[i];
+    const OperationCost& b = second.operations[i];
+    if (a.side != b.side || a.name != b.name) {
+      throw std::invalid_argument(
+          fmt::format("crypto floor: operation {} is \"{}\" in one measurement and \"{}\" in the other", i + 1,
+                      a.name, b.name));
+    }
+    floor.operations.push_back(b.cpu_us < a.cpu_us ? b : a);
+  }
+  return floor;
+}
+
 }  // namespace sippay::app::bench

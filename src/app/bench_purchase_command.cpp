@@ -156,7 +156,7 @@ double percentile(const std::vector<double>& sorted, double fraction) {
 }
 
 void print_floor(std::ostream& out, const bench::CryptoFloor& floor) {
-  fmt::print(out, "\nCrypto floor: each operation of one purchase timed alone on one thread\n");
+  fmt::print(out, "\nCrypto floor, before the load: each operation of one purchase timed alone on one thread\n");
   fmt::print(out, "  {:<9} {:<56} {:>9} {:>9} {:>6}\n", "side", "operation", "CPU us", "wall us", "calls");
   for (const bench::OperationCost& operation : floor.operations) {
     fmt::print(out, "  {:<9} {:<56} {:>9.1f} {:>9.1f} {:>6}\n", bench::to_string(operation.side), operation.name,
@@ -168,6 +168,13 @@ void print_floor(std::ostream& out, const bench::CryptoFloor& floor) {
   }
   fmt::print(out, "  {:<9} {:<56} {:>9.1f}   -> floor {:.0f} purchases/s on {} CPUs\n", "all", "sum",
              floor.total_cpu_us(), floor.purchases_per_second(), floor.cores);
+}
+
+// One line per side and the total of a floor measurement, as `label`.
+void print_floor_sums(std::ostream& out, std::string_view label, const bench::CryptoFloor& floor) {
+  fmt::print(out, "  {:<34} customer {:>7.1f}  merchant {:>7.1f}  gateway {:>7.1f}  all {:>8.1f} us -> {:.0f}/s\n",
+             label, floor.side_cpu_us(Side::kCustomer), floor.side_cpu_us(Side::kMerchant),
+             floor.side_cpu_us(Side::kGateway), floor.total_cpu_us(), floor.purchases_per_second());
 }
 
 struct CpuSummary {
@@ -244,7 +251,7 @@ bool check_ledger(std::ostream& out, const Deployment& deployment, const LedgerT
 // Prints the run's results as one JSON line, for scripts and docs.
 void print_json(std::ostream& out, const BenchPurchaseOptions& options, unsigned threads,
                 const bench::LoadResult& load, const WindowStats& window, const bench::CryptoFloor& floor,
-                const CpuSummary& cpu, bool ledger_ok, const std::pair<std::string, std::string>& load_averages) {
+                const std::pair<double, double>& floor_measurements, const CpuSummary& cpu, bool ledger_ok, const std::pair<std::string, std::string>& load_averages) {
   nlohmann::ordered_json json;
   json["benchmark"] = "purchase";
   json["customers"] = options.customers;
@@ -260,6 +267,8 @@ void print_json(std::ostream& out, const BenchPurchaseOptions& options, unsigned
   json["settled"] = load.settled;
   json["failed"] = load.failed;
   json["floor_per_s"] = floor.purchases_per_second();
+  json["floor_before_per_s"] = floor_measurements.first;
+  json["floor_after_per_s"] = floor_measurements.second;
   json["floor_ratio"] = window.floor_ratio;
   json["cores"] = floor.cores;
   json["cpu_us_per_purchase_total"] = cpu.total_us;
@@ -290,7 +299,8 @@ int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& er
   add_catalog_item(deployment, kBenchItem);
   set_proxy_rate_limit(deployment, kProxyRateLimit);
 
-  // The floor, before any daemon runs, with load1's, the merchant's and the gateway's keys.
+  // The floor, before any daemon runs and again after they stop, with
+  // load1's, the merchant's and the gateway's keys.
   const bench::FloorInputs floor_inputs{deployment.pki / "ca.pem",
                                         deployment.pki / "crl.pem",
                                         deployment.pin_key,
@@ -305,9 +315,9 @@ int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& er
                                         kCustomerPin,
                                         kMerchantUri,
                                         kGatewayUri};
-  const bench::CryptoFloor floor =
+  const bench::CryptoFloor floor_before =
       bench::measure_crypto_floor(floor_inputs, std::chrono::milliseconds(options.floor_ms));
-  print_floor(out, floor);
+  print_floor(out, floor_before);
 
   const LedgerTotals before = read_ledger_totals(deployment);
   const fs::path& logs = deployment.logs;
@@ -335,7 +345,7 @@ int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& er
   settings.pin = kCustomerPin;
   settings.warmup = std::chrono::milliseconds(static_cast<long>(options.warmup_seconds * 1000));
   settings.duration = std::chrono::seconds(options.duration_seconds);
-  settings.threads = options.threads > 0 ? static_cast<unsigned>(options.threads) : floor.cores;
+  settings.threads = options.threads > 0 ? static_cast<unsigned>(options.threads) : floor_before.cores;
 
   std::vector<ProcessSample> processes = {{"customers", getpid(), Side::kCustomer, {}, {}},
                                           {"proxy", proxy.pid(), std::nullopt, {}, {}},
@@ -353,6 +363,14 @@ int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& er
       fmt::print(err, "sippay bench purchase: {} exited with status {} after SIGTERM\n", daemon->name(), *status);
     }
   }
+
+  const bench::CryptoFloor floor_after =
+      bench::measure_crypto_floor(floor_inputs, std::chrono::milliseconds(options.floor_ms));
+  const bench::CryptoFloor floor = bench::fastest_of(floor_before, floor_after);
+  fmt::print(out, "\nCrypto floor, CPU time per purchase:\n");
+  print_floor_sums(out, "before the load", floor_before);
+  print_floor_sums(out, "after the load", floor_after);
+  print_floor_sums(out, "lower of the two, per operation", floor);
 
   const WindowStats window = window_stats(load, floor);
   fmt::print(out, "\nLoad: {} customers on {} I/O threads in this process, window {:.2f} s\n", options.customers,
@@ -372,7 +390,9 @@ int run(const BenchPurchaseOptions& options, std::ostream& out, std::ostream& er
              window.rate, window.floor_ratio * 100, floor.purchases_per_second(), floor.cores,
              window.floor_ratio >= 0.7 ? "met" : "not met");
 
-  print_json(out, options, settings.threads, load, window, floor, cpu, ledger_ok, {load_before, load_after});
+  print_json(out, options, settings.threads, load, window, floor,
+             {floor_before.purchases_per_second(), floor_after.purchases_per_second()}, cpu, ledger_ok,
+             {load_before, load_after});
   std::vector<std::string> problems;
   if (load.failed > 0) problems.push_back(fmt::format("{} purchases failed", load.failed));
   if (!ledger_ok) problems.push_back("a ledger check failed");
