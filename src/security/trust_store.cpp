@@ -6,6 +6,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "security/file_io.hpp"
@@ -93,6 +94,59 @@ std::string decimal(const ASN1_INTEGER* number) {
   return result;
 }
 
+// The cache key of a chain for a purpose: the purpose, then the DER of the
+// leaf and of each intermediate, each after its length. Empty when a
+// certificate cannot be encoded.
+std::string chain_key(const Certificate& leaf, std::span<const Certificate> intermediates, KeyPurpose purpose) {
+  std::string key(1, static_cast<char>(purpose));
+  auto append = [&key](const Certificate& certificate) {
+    const int length = i2d_X509(certificate.native(), nullptr);
+    if (length <= 0) return false;
+    key += fmt::format("{}:", length);
+    const std::size_t offset = key.size();
+    key.resize(offset + static_cast<std::size_t>(length));
+    auto* out = reinterpret_cast<unsigned char*>(key.data() + offset);
+    return i2d_X509(certificate.native(), &out) == length;
+  };
+  if (!append(leaf)) return {};
+  for (const Certificate& intermediate : intermediates) {
+    if (!append(intermediate)) return {};
+  }
+  return key;
+}
+
+struct ValidityWindow {
+  std::chrono::system_clock::time_point from = std::chrono::system_clock::time_point::min();
+  std::chrono::system_clock::time_point until = std::chrono::system_clock::time_point::max();
+
+  void narrow(std::chrono::system_clock::time_point start, std::chrono::system_clock::time_point end) {
+    from = std::max(from, start);
+    until = std::min(until, end);
+  }
+};
+
+// When every time check of a verification holds: the validity periods of
+// the CA, the leaf and the intermediates, and the CRL's thisUpdate to
+// nextUpdate. A second is taken off each end, so that a boundary second
+// that OpenSSL might judge otherwise is checked in full.
+ValidityWindow chain_window(const Certificate& ca, const Certificate& leaf,
+                            std::span<const Certificate> intermediates, X509_CRL* crl) {
+  ValidityWindow window;
+  window.narrow(ca.not_before(), ca.not_after());
+  window.narrow(leaf.not_before(), leaf.not_after());
+  for (const Certificate& intermediate : intermediates) {
+    window.narrow(intermediate.not_before(), intermediate.not_after());
+  }
+  if (crl != nullptr) {
+    const auto this_update = to_time_point(X509_CRL_get0_lastUpdate(crl));
+    const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl);
+    window.narrow(this_update, next != nullptr ? to_time_point(next) : std::chrono::system_clock::time_point::max());
+  }
+  window.from += std::chrono::seconds(1);
+  window.until -= std::chrono::seconds(1);
+  return window;
+}
+
 }  // namespace
 
 std::string_view to_string(KeyPurpose purpose) {
@@ -133,6 +187,7 @@ void TrustStore::rebuild_store() {
     store.reset();
   }
   store_ = std::move(store);
+  verified_ = std::make_shared<VerifiedChainCache>();
 }
 
 Status TrustStore::add_crl_pem(std::string_view pem) {
@@ -187,6 +242,22 @@ Result<VerifiedCertificate> TrustStore::verify(const Certificate& leaf,
                                                std::span<const Certificate> intermediates,
                                                KeyPurpose purpose,
                                                std::chrono::system_clock::time_point at) const {
+  std::string key = chain_key(leaf, intermediates, purpose);
+  if (key.empty() || !verified_) return verify_chain(leaf, intermediates, purpose, at);
+  if (auto sip_uris = verified_->find(key, at)) return VerifiedCertificate{leaf, std::move(*sip_uris)};
+
+  auto verified = verify_chain(leaf, intermediates, purpose, at);
+  if (verified) {
+    const ValidityWindow window = chain_window(ca_, leaf, intermediates, crl_.get());
+    verified_->insert(std::move(key), verified.value().sip_uris, window.from, window.until);
+  }
+  return verified;
+}
+
+Result<VerifiedCertificate> TrustStore::verify_chain(const Certificate& leaf,
+                                                     std::span<const Certificate> intermediates,
+                                                     KeyPurpose purpose,
+                                                     std::chrono::system_clock::time_point at) const {
   clear_openssl_errors();
   CertificateStackPtr untrusted(sk_X509_new_null());
   StoreContextPtr context(X509_STORE_CTX_new());

@@ -21,6 +21,7 @@
 
 #include "security/certificate.hpp"
 #include "security/error.hpp"
+#include "security/verified_chain_cache.hpp"
 
 namespace sippay::security {
 
@@ -69,6 +70,8 @@ class TrustStore {
   // (untrusted_chain), validity periods (expired, not_yet_valid) and the CRL
   // when one is set (revoked, or crl_invalid when the CRL is outside its
   // validity period at `at`). Then key usage for `purpose` (bad_key_usage).
+  // A chain that passed is kept (VerifiedChainCache), so the same chain and
+  // purpose later within its validity window skips the checks.
   Result<VerifiedCertificate> verify(
       const Certificate& leaf, std::span<const Certificate> intermediates, KeyPurpose purpose,
       std::chrono::system_clock::time_point at = std::chrono::system_clock::now()) const;
@@ -85,15 +88,22 @@ class TrustStore {
   bool has_crl() const { return crl_ != nullptr; }
   // The CRL's number, dates and entry count; nullopt without a CRL.
   std::optional<CrlInfo> crl_info() const;
+  // Chains kept by verify since the last CRL was set, for tests and metrics.
+  std::size_t verified_chains() const { return verified_ ? verified_->size() : 0; }
 
  private:
-  // Builds the X509_STORE that verify uses, from ca_ and crl_. Copies of a
-  // TrustStore share it, so add_crl_pem builds a new one.
+  // Builds the X509_STORE that verify uses, from ca_ and crl_, and an empty
+  // cache of verified chains. Copies of a TrustStore share both, so
+  // add_crl_pem builds new ones.
   void rebuild_store();
+  // Checks the chain with OpenSSL, without the cache.
+  Result<VerifiedCertificate> verify_chain(const Certificate& leaf, std::span<const Certificate> intermediates,
+                                           KeyPurpose purpose, std::chrono::system_clock::time_point at) const;
 
   Certificate ca_;
   std::shared_ptr<X509_CRL> crl_;
   std::shared_ptr<X509_STORE> store_;  // null only when OpenSSL ran out of memory
+  std::shared_ptr<VerifiedChainCache> verified_;
 };
 
 std::string_view to_string(KeyPurpose purpose);

@@ -374,5 +374,108 @@ TEST_F(TrustStoreTest, RejectionCodesAreDistinct) {
   EXPECT_EQ(seen.size(), cases.size());
 }
 
+TEST_F(TrustStoreTest, KeepsVerifiedChain) {
+  const Certificate leaf = issue(testing::leaf_profile(std::string(kMerchant)));
+  ASSERT_TRUE(store.verify(leaf, {}, KeyPurpose::signing).ok());
+  EXPECT_EQ(store.verified_chains(), 1u);
+
+  const auto again = store.verify(leaf, {}, KeyPurpose::signing);
+  ASSERT_TRUE(again.ok()) << again.error().detail;
+  EXPECT_EQ(store.verified_chains(), 1u);
+  EXPECT_EQ(again.value().sip_uris, std::vector<std::string>{std::string(kMerchant)});
+  EXPECT_EQ(again.value().certificate.native(), leaf.native());
+}
+
+TEST_F(TrustStoreTest, KeptChainStillChecksTime) {
+  const Certificate leaf = issue(testing::leaf_profile(std::string(kMerchant)));
+  ASSERT_TRUE(store.verify(leaf, {}, KeyPurpose::signing).ok());
+  ASSERT_EQ(store.verified_chains(), 1u);
+
+  const auto later = store.verify(leaf, {}, KeyPurpose::signing, testing::now_seconds() + hours(48));
+  ASSERT_FALSE(later.ok());
+  EXPECT_EQ(later.error().code, ErrorCode::expired);
+  const auto earlier = store.verify(leaf, {}, KeyPurpose::signing, testing::now_seconds() - hours(2));
+  ASSERT_FALSE(earlier.ok());
+  EXPECT_EQ(earlier.error().code, ErrorCode::not_yet_valid);
+}
+
+TEST_F(TrustStoreTest, NewCrlEmptiesKeptChains) {
+  const Certificate leaf = issue(testing::leaf_profile(std::string(kMerchant)));
+  ASSERT_TRUE(store.verify(leaf, {}, KeyPurpose::signing).ok());
+  ASSERT_EQ(store.verified_chains(), 1u);
+
+  const RevokedCertificate revoked[] = {{leaf.serial_hex(), testing::now_seconds() - hours(1)}};
+  ASSERT_TRUE(store.add_crl_pem(crl_pem(revoked)).ok());
+  EXPECT_EQ(store.verified_chains(), 0u);
+  EXPECT_EQ(verify_code(leaf, KeyPurpose::signing, store), ErrorCode::revoked);
+}
+
+TEST_F(TrustStoreTest, KeptChainEndsWithCrlNextUpdate) {
+  CrlRequest request;
+  request.this_update = testing::now_seconds() - hours(1);
+  request.next_update = testing::now_seconds() + hours(1);
+  ASSERT_TRUE(store.add_crl_pem(take(make_crl_pem(ca.certificate, ca.key, {}, request))).ok());
+  const Certificate leaf = issue(testing::leaf_profile(std::string(kMerchant)));
+  ASSERT_TRUE(store.verify(leaf, {}, KeyPurpose::signing).ok());
+  ASSERT_EQ(store.verified_chains(), 1u);
+
+  const auto after_next_update = store.verify(leaf, {}, KeyPurpose::signing, testing::now_seconds() + hours(2));
+  ASSERT_FALSE(after_next_update.ok());
+  EXPECT_EQ(after_next_update.error().code, ErrorCode::crl_invalid);
+}
+
+TEST_F(TrustStoreTest, FailedChainIsNotKept) {
+  CertificateProfile profile = testing::leaf_profile(std::string(kMerchant));
+  profile.not_before = testing::now_seconds() - hours(48);
+  profile.not_after = testing::now_seconds() - hours(24);
+  const Certificate expired = issue(profile);
+  EXPECT_EQ(verify_code(expired, KeyPurpose::signing, store), ErrorCode::expired);
+  EXPECT_EQ(store.verified_chains(), 0u);
+  EXPECT_EQ(verify_code(expired, KeyPurpose::signing, store), ErrorCode::expired);
+}
+
+TEST_F(TrustStoreTest, KeptChainIsPerPurpose) {
+  CertificateProfile profile = testing::leaf_profile(std::string(kMerchant));
+  profile.key_usage = "digitalSignature";
+  const Certificate signing_only = issue(profile);
+  EXPECT_EQ(verify_code(signing_only, KeyPurpose::signing, store), std::nullopt);
+  EXPECT_EQ(store.verified_chains(), 1u);
+  EXPECT_EQ(verify_code(signing_only, KeyPurpose::encryption, store), ErrorCode::bad_key_usage);
+  EXPECT_EQ(store.verified_chains(), 1u);
+}
+
+TEST(VerifiedChainCacheTest, FindsOnlyInsideTheWindow) {
+  VerifiedChainCache cache;
+  const auto now = std::chrono::system_clock::now();
+  cache.insert("chain", {"sip:a@example.com"}, now - hours(1), now + hours(1));
+  const auto found = cache.find("chain", now);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(*found, std::vector<std::string>{"sip:a@example.com"});
+  EXPECT_FALSE(cache.find("chain", now + hours(2)));
+  EXPECT_FALSE(cache.find("chain", now - hours(2)));
+  EXPECT_FALSE(cache.find("other", now));
+}
+
+TEST(VerifiedChainCacheTest, StaysWithinCapacity) {
+  VerifiedChainCache cache(2);
+  const auto now = std::chrono::system_clock::now();
+  cache.insert("first", {}, now - hours(1), now + hours(1));
+  cache.insert("second", {}, now - hours(1), now + hours(1));
+  EXPECT_EQ(cache.size(), 2u);
+  cache.insert("second", {"sip:b@example.com"}, now - hours(1), now + hours(1));
+  EXPECT_EQ(cache.size(), 2u);
+  cache.insert("third", {}, now - hours(1), now + hours(1));
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_TRUE(cache.find("third", now));
+  EXPECT_FALSE(cache.find("first", now));
+}
+
+TEST(VerifiedChainCacheTest, IgnoresEmptyWindow) {
+  VerifiedChainCache cache;
+  const auto now = std::chrono::system_clock::now();
+  cache.insert("chain", {}, now + hours(1), now - hours(1));
+  EXPECT_EQ(cache.size(), 0u);
+}
+
 }  // namespace
 }  // namespace sippay::security
