@@ -304,14 +304,14 @@ CryptoFloor fastest_of(const CryptoFloor& first, const CryptoFloor& second) {
   CryptoFloor floor;
   floor.cores = first.cores;
   for (std::size_t i = 0; i < first.operations.size(); ++i) {
-    const OperationCost& a = first.operations[i];
-    const OperationCost& b = second.operations[i];
-    if (a.side != b.side || a.name != b.name) {
+    const OperationCost& one = first.operations[i];
+    const OperationCost& other = second.operations[i];
+    if (one.side != other.side || one.name != other.name) {
       throw std::invalid_argument(
           fmt::format("crypto floor: operation {} is \"{}\" in one measurement and \"{}\" in the other", i + 1,
-                      a.name, b.name));
+                      one.name, other.name));
     }
-    floor.operations.push_back(b.cpu_us < a.cpu_us ? b : a);
+    floor.operations.push_back(other.cpu_us < one.cpu_us ? other : one);
   }
   return floor;
 }

@@ -170,7 +170,7 @@ void print_floor(std::ostream& out, const bench::CryptoFloor& floor) {
              floor.total_cpu_us(), floor.purchases_per_second(), floor.cores);
 }
 
-// One line per side and the total of a floor measurement, as `label`.
+// Prints a floor measurement's CPU time per side and in total, in one line named `label`.
 void print_floor_sums(std::ostream& out, std::string_view label, const bench::CryptoFloor& floor) {
   fmt::print(out, "  {:<34} customer {:>7.1f}  merchant {:>7.1f}  gateway {:>7.1f}  all {:>8.1f} us -> {:.0f}/s\n",
              label, floor.side_cpu_us(Side::kCustomer), floor.side_cpu_us(Side::kMerchant),

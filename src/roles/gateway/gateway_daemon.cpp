@@ -46,6 +46,7 @@ GatewayDaemon::GatewayDaemon(asio::io_context& io, GatewaySettings settings)
       sender_(io, endpoint_, outbox_),
       io_(io),
       sweep_timer_(io),
+      in_flight_(std::size_t{settings_.worker_threads} + settings_.max_waiting_messages),
       workers_(settings_.worker_threads) {
   arm_failpoint_from_environment();
   endpoint_.on_message_async(
@@ -74,7 +75,30 @@ void GatewayDaemon::on_message(const InboundMessage& message, PendingReply reply
     reply.send(Reply{403, "Payment messages to the gateway must be signed", {}});
     return;
   }
-  asio::post(workers_, [this, message, reply = std::move(reply)]() mutable { reply.send(process(message)); });
+  std::optional<InFlightLimit::Ticket> ticket = in_flight_.try_enter();
+  if (!ticket) {
+    reject_busy(message, std::move(reply));
+    return;
+  }
+  asio::post(workers_, [this, message, reply = std::move(reply), ticket = std::move(*ticket)]() mutable {
+    reply.send(process(message));
+  });
+}
+
+void GatewayDaemon::reject_busy(const InboundMessage& message, PendingReply reply) {
+  // At most one warning a second, so that an overload does not flood the log.
+  // NOTE: only InFlightLimit's unit tests run this bound; no daemon test fills the workers.
+  ++rejected_busy_;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_busy_log_ >= std::chrono::seconds(1)) {
+    spdlog::warn("gateway: {} message(s) rejected with 503, the latest {} from {}: the limit of {} messages in "
+                 "flight (worker_threads + max_waiting_messages) is reached; raise max_waiting_messages if this "
+                 "is not an overload",
+                 rejected_busy_, message.call_id, message.sender_uri, in_flight_.limit());
+    last_busy_log_ = now;
+    rejected_busy_ = 0;
+  }
+  reply.send(Reply{503, "The gateway is busy; retry later", {{"Retry-After", "1"}}});
 }
 
 Reply GatewayDaemon::process(const InboundMessage& message) {

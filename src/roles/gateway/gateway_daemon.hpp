@@ -10,6 +10,8 @@
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/thread_pool.hpp>
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <system_error>
@@ -20,6 +22,7 @@
 #include "roles/gateway/gateway_outbox.hpp"
 #include "roles/gateway/gateway_processor.hpp"
 #include "roles/gateway/gateway_settings.hpp"
+#include "roles/gateway/in_flight_limit.hpp"
 #include "roles/endpoint/random_ids.hpp"
 
 namespace sippay::roles::gateway {
@@ -48,6 +51,8 @@ class GatewayDaemon {
 
  private:
   void on_message(const InboundMessage& message, PendingReply reply);
+  // Answers 503 with Retry-After when in_flight_ is full. I/O thread.
+  void reject_busy(const InboundMessage& message, PendingReply reply);
   // Runs on a worker thread.
   Reply process(const InboundMessage& message);
   // Runs `work` on the I/O thread, unless the daemon is gone by then.
@@ -68,6 +73,11 @@ class GatewayDaemon {
   asio::io_context& io_;
   asio::steady_timer sweep_timer_;
   bool running_ = false;  // read and written on the I/O thread only
+  // Messages on the workers or waiting for one: worker_threads + max_waiting_messages.
+  InFlightLimit in_flight_;
+  // When the last "busy" warning was logged; I/O thread only.
+  std::chrono::steady_clock::time_point last_busy_log_{};
+  std::uint64_t rejected_busy_ = 0;  // since the last warning
   // Points to this daemon until its destruction begins; work posted to the
   // I/O thread by the workers checks it there.
   std::shared_ptr<GatewayDaemon*> lifetime_ = std::make_shared<GatewayDaemon*>(this);

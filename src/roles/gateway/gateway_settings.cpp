@@ -22,7 +22,7 @@ GatewaySettings load_gateway_settings(const std::filesystem::path& path) {
 
   const config::ConfigSection ledger = file.section("ledger");
   ledger.check_keys({"database", "pin_key", "confirmation_timeout_seconds", "pin_max_failures",
-                     "pin_lockout_seconds", "expiry_sweep_seconds", "worker_threads"});
+                     "pin_lockout_seconds", "expiry_sweep_seconds", "worker_threads", "max_waiting_messages"});
   settings.database = ledger.required_path("database").string();
   settings.pin_key = ledger.required_path("pin_key");
 
@@ -37,6 +37,8 @@ GatewaySettings load_gateway_settings(const std::filesystem::path& path) {
       std::chrono::seconds(ledger.integer("expiry_sweep_seconds", 1, kMaxSweepSeconds).value_or(5));
   settings.worker_threads = static_cast<unsigned>(
       ledger.integer("worker_threads", 1, kMaxWorkerThreads).value_or(kDefaultWorkerThreads));
+  settings.max_waiting_messages = static_cast<unsigned>(
+      ledger.integer("max_waiting_messages", 0, kMaxWaitingMessages).value_or(kDefaultWaitingMessages));
   return settings;
 }
 

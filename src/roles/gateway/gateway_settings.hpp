@@ -19,6 +19,8 @@ inline constexpr std::int64_t kMaxPinLockoutSeconds = 7 * 24 * 3600;
 inline constexpr std::int64_t kMaxSweepSeconds = 3600;
 inline constexpr std::int64_t kMaxWorkerThreads = 64;
 inline constexpr unsigned kDefaultWorkerThreads = 8;
+inline constexpr std::int64_t kMaxWaitingMessages = 100000;
+inline constexpr unsigned kDefaultWaitingMessages = 1000;
 
 struct GatewaySettings {
   EndpointConfig endpoint;
@@ -29,6 +31,9 @@ struct GatewaySettings {
   // Threads that process messages, each in its own ledger transaction; they
   // mostly wait for commits, so there can be more of them than cores.
   unsigned worker_threads = kDefaultWorkerThreads;
+  // Messages that may wait for a worker; beyond them a message is answered
+  // 503 with Retry-After at once (InFlightLimit).
+  unsigned max_waiting_messages = kDefaultWaitingMessages;
 };
 
 // Reads the file; requires accept_only_from in [sip], because the gateway

@@ -46,19 +46,21 @@ TEST_F(GatewaySettingsTest, DefaultsAndRelativePaths) {
   EXPECT_EQ(settings.policy.pin.lockout, std::chrono::seconds(900));
   EXPECT_EQ(settings.sweep_interval, std::chrono::seconds(5));
   EXPECT_EQ(settings.worker_threads, 8u);
+  EXPECT_EQ(settings.max_waiting_messages, 1000u);
 }
 
 TEST_F(GatewaySettingsTest, ReadsEveryLedgerKey) {
   const auto settings = load(kProxyOnly,
                              "database = \"/var/db/l.db\"\npin_key = \"k\"\nconfirmation_timeout_seconds = 60\n"
                              "pin_max_failures = 5\npin_lockout_seconds = 30\nexpiry_sweep_seconds = 2\n"
-                             "worker_threads = 3\n");
+                             "worker_threads = 3\nmax_waiting_messages = 0\n");
   EXPECT_EQ(settings.database, "/var/db/l.db");
   EXPECT_EQ(settings.policy.machine.confirmation_timeout, std::chrono::seconds(60));
   EXPECT_EQ(settings.policy.pin.max_failures, 5);
   EXPECT_EQ(settings.policy.pin.lockout, std::chrono::seconds(30));
   EXPECT_EQ(settings.sweep_interval, std::chrono::seconds(2));
   EXPECT_EQ(settings.worker_threads, 3u);
+  EXPECT_EQ(settings.max_waiting_messages, 0u);
 }
 
 TEST_F(GatewaySettingsTest, RequiresAcceptOnlyFrom) {
@@ -79,6 +81,12 @@ TEST_F(GatewaySettingsTest, ErrorsNameTheKey) {
             std::string::npos);
   EXPECT_NE(error_of(kProxyOnly, "database = \"l\"\npin_key = \"k\"\nworker_threads = 65\n")
                 .find("worker_threads: 65 is out of range"),
+            std::string::npos);
+  EXPECT_NE(error_of(kProxyOnly, "database = \"l\"\npin_key = \"k\"\nmax_waiting_messages = 100001\n")
+                .find("max_waiting_messages: 100001 is out of range"),
+            std::string::npos);
+  EXPECT_NE(error_of(kProxyOnly, "database = \"l\"\npin_key = \"k\"\nmax_waiting_messages = -1\n")
+                .find("max_waiting_messages: -1 is out of range"),
             std::string::npos);
   EXPECT_NE(error_of(kProxyOnly, "database = \"l\"\npin_key = \"k\"\npin_lockout = 5\n").find("unknown key"),
             std::string::npos);
