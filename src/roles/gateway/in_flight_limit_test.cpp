@@ -44,8 +44,9 @@ TEST(InFlightLimitTest, TicketMayOutliveLimit) {
   std::optional<InFlightLimit::Ticket> ticket;
   {
     InFlightLimit limit(1);
-    ticket = limit.try_enter();
-    ASSERT_TRUE(ticket);
+    auto entered = limit.try_enter();
+    ASSERT_TRUE(entered);
+    ticket.emplace(std::move(*entered));
   }
   ticket.reset();  // must not touch freed memory (ASan checks it)
 }
