@@ -61,8 +61,8 @@ std::optional<std::string> read_text(const std::string& path, std::size_t max_by
   return text;
 }
 
-// Parses every PEM block of type `T` in `text` with `read`. Blocks of other
-// types are skipped. Fails on a damaged block.
+// Parses every PEM block of `text` that `read` (a PEM_read_bio_* function)
+// accepts. Blocks of other types are skipped. Fails on a damaged block.
 template <typename Ptr, typename Read>
 std::optional<std::vector<Ptr>> parse_pem_blocks(const std::string& text, Read read, std::string& problem) {
   ERR_clear_error();
@@ -97,8 +97,8 @@ std::string subject_of(X509_NAME* name) {
   return subject;
 }
 
-// The CA of `cas` that issued `crl` and whose key verifies its signature;
-// null when none does. `problem` says why.
+// The CA of `cas` that issued `crl` and whose key verifies its signature.
+// Null when none does, with the reason in `problem`.
 X509* find_crl_issuer(X509_CRL* crl, const std::vector<CertificatePtr>& cas, std::string& problem) {
   problem = fmt::format("its issuer {} is not a CA of the CA file", subject_of(X509_CRL_get_issuer(crl)));
   for (const CertificatePtr& ca : cas) {
@@ -174,8 +174,8 @@ CrlStoreResult make_crl_store(const std::string& ca_file, const std::string& crl
     if (X509_STORE_add_crl(store.get(), crl.get()) != 1) return crl_failure("cannot be stored: " + take_openssl_error());
   }
   // CRL_CHECK_ALL checks every certificate of the chain, so an intermediate
-  // CA would need a CRL from its issuer too; the operator PKI issues from
-  // the root only.
+  // CA sent by a peer would need a CRL from its issuer too. The operator
+  // PKI issues from the root only.
   unsigned long flags = X509_V_FLAG_CRL_CHECK;
   if (roots_only) flags |= X509_V_FLAG_CRL_CHECK_ALL;
   X509_STORE_set_flags(store.get(), flags);

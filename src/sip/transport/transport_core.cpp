@@ -149,7 +149,8 @@ TlsCrlReloadResult TransportCore::reload_tls_crl(const std::string& crl_file) {
     return {crls.error, crls.detail};
   }
   // Both contexts share the store. A handshake checks the peer's
-  // certificate inside one call on this thread, so none sees the swap half done.
+  // certificate within one OpenSSL call on this thread, so no check runs
+  // while the stores are swapped.
   set_verify_store(*tls_client_, crls.store.get());
   if (tls_server_) {
     set_verify_store(*tls_server_, crls.store.get());
