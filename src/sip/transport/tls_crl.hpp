@@ -36,7 +36,8 @@ struct CrlStoreResult {
 // `ca_file` contains only self-signed roots, as the operator PKI's does.
 // The CRLs' validity periods are not checked here: OpenSSL fails every
 // handshake whose CRL has expired. Fails with kInvalidSettings when
-// `ca_file` is empty, and kInvalidCrl when `crl_file` cannot be used.
+// `ca_file` is empty, unreadable or without a certificate, and with
+// kInvalidCrl when `crl_file` cannot be used.
 CrlStoreResult make_crl_store(const std::string& ca_file, const std::string& crl_file);
 
 }  // namespace sippay::sip

@@ -247,6 +247,16 @@ TEST_F(TransportTlsCrl, CrlStoreChecks) {
   EXPECT_EQ(without_ca.error, TransportError::kInvalidSettings);
   EXPECT_NE(without_ca.detail.find("needs a CA file"), std::string::npos) << without_ca.detail;
 
+  const std::string missing_ca = pki_.ca_file() + ".missing";
+  const CrlStoreResult unreadable_ca = make_crl_store(missing_ca, crl);
+  EXPECT_EQ(unreadable_ca.error, TransportError::kInvalidSettings);
+  EXPECT_NE(unreadable_ca.detail.find(missing_ca), std::string::npos) << unreadable_ca.detail;
+
+  const CrlStoreResult ca_without_certificate = make_crl_store(crl, crl);
+  EXPECT_EQ(ca_without_certificate.error, TransportError::kInvalidSettings);
+  EXPECT_NE(ca_without_certificate.detail.find("contains no PEM certificate"), std::string::npos)
+      << ca_without_certificate.detail;
+
   // A CA without a CRL in the file would fail every peer it issued.
   TestPki other_pki("other test CA");
   const std::string both_cas = write_file(

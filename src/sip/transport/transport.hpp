@@ -194,8 +194,8 @@ class TransportLayer {
   // calling thread. Connections already open stay open, even when the new
   // CRL revokes their peer. Fails with kTlsNotConfigured without
   // TransportSettings::tls, kStopped before start(), kInvalidSettings
-  // when the CA file cannot be read, and kInvalidCrl when `crl_file` cannot
-  // be used. On failure the CRL in use (or none) stays.
+  // when the CA file is empty or cannot be read, and kInvalidCrl when
+  // `crl_file` cannot be used. On failure the CRL in use (or none) stays.
   TlsCrlReloadResult reload_tls_crl(const std::string& crl_file);
 
   // Whether the TLS connection `connection_id` (ReceivedMessage::connection_id)
