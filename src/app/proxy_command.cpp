@@ -27,6 +27,25 @@ void print_counters_on_signal(asio::signal_set& signals, const proxy::ProxyServe
   });
 }
 
+// Reads `crl_file` ([tls] crl) again into the proxy's TLS contexts on each
+// SIGHUP until the signal set is cancelled. A file that fails its checks
+// leaves the CRL in use.
+void reload_tls_crl_on_signal(asio::signal_set& signals, proxy::ProxyServer& server, const std::string& crl_file) {
+  signals.async_wait([&signals, &server, crl_file](std::error_code error, int) {
+    if (error) return;
+    if (crl_file.empty()) {
+      spdlog::warn("SIGHUP: no [tls] crl is configured, so there is no CRL to reload");
+    } else {
+      spdlog::info("SIGHUP: reloading the TLS CRL from {}", crl_file);
+      const sip::TlsCrlReloadResult reloaded = server.transport().reload_tls_crl(crl_file);
+      if (reloaded.error) {
+        spdlog::error("TLS CRL reload failed: {}; the CRL in use stays", reloaded.detail);
+      }
+    }
+    reload_tls_crl_on_signal(signals, server, crl_file);
+  });
+}
+
 }  // namespace
 
 CLI::App* add_proxy_command(CLI::App& app, ProxyOptions& options) {
@@ -42,8 +61,11 @@ int run_proxy(const ProxyOptions& options, std::ostream& out, std::ostream& err)
   spdlog::set_level(spdlog::level::from_str(options.log_level));
   asio::io_context io;
   std::unique_ptr<proxy::ProxyServer> server;
+  std::string crl_file;
   try {
-    server = std::make_unique<proxy::ProxyServer>(io, proxy::load_proxy_config(options.config_file));
+    proxy::ProxyConfig config = proxy::load_proxy_config(options.config_file);
+    if (config.tls) crl_file = config.tls->crl_file;
+    server = std::make_unique<proxy::ProxyServer>(io, std::move(config));
   } catch (const proxy::ConfigError& error) {
     err << "sippay proxy: " << error.what() << "\n";
     return 2;
@@ -54,7 +76,15 @@ int run_proxy(const ProxyOptions& options, std::ostream& out, std::ostream& err)
     err << "sippay proxy: [registrar] database: " << error.what() << "\n";
     return 2;
   }
+  // Installed before "listening" is printed, so a SIGHUP sent as soon as
+  // the proxy listens never meets the default action (terminate).
+  asio::signal_set hangup(io, SIGHUP);
+  reload_tls_crl_on_signal(hangup, *server, crl_file);
   if (std::error_code error = server->start()) {
+    if (error == sip::TransportError::kInvalidCrl) {
+      err << "sippay proxy: [tls] crl: \"" << crl_file << "\" cannot be used; the log line above says why\n";
+      return 2;
+    }
     err << "sippay proxy: cannot listen: " << error.message()
         << "; check [proxy] listen for addresses in use and the [tls] files\n";
     return 2;
@@ -70,6 +100,7 @@ int run_proxy(const ProxyOptions& options, std::ostream& out, std::ostream& err)
   asio::signal_set stop(io, SIGINT, SIGTERM);
   stop.async_wait([&](std::error_code error, int) {
     if (error) return;
+    hangup.cancel();
     server->shutdown(kShutdownLimit, [&] {
       usr1.cancel();
       io.stop();

@@ -52,12 +52,13 @@ void read_proxy_section(const Section& proxy, ProxyConfig& config) {
 }
 
 void read_tls_section(const Section& tls, ProxyConfig& config) {
-  tls.check_keys({"certificate", "private_key", "ca", "require_client_certificate"});
+  tls.check_keys({"certificate", "private_key", "ca", "require_client_certificate", "crl"});
   if (!tls.present()) return;
   sip::TlsSettings settings;
   if (auto path = tls.path("certificate")) settings.certificate_file = path->string();
   if (auto path = tls.path("private_key")) settings.private_key_file = path->string();
   if (auto path = tls.path("ca")) settings.ca_file = path->string();
+  if (auto path = tls.path("crl")) settings.crl_file = path->string();
   settings.require_client_certificate = tls.boolean("require_client_certificate").value_or(false);
   if (settings.certificate_file.empty() != settings.private_key_file.empty()) {
     tls.fail(settings.certificate_file.empty() ? "certificate" : "private_key",
@@ -65,6 +66,9 @@ void read_tls_section(const Section& tls, ProxyConfig& config) {
   }
   if (settings.require_client_certificate && settings.ca_file.empty()) {
     tls.fail("ca", "is required; require_client_certificate needs the CA that client certificates chain to");
+  }
+  if (!settings.crl_file.empty() && settings.ca_file.empty()) {
+    tls.fail("ca", "is required; crl needs the CA that issued the CRL");
   }
   config.tls = settings;
 }

@@ -37,6 +37,7 @@ workers = 1
 certificate = "proxy.pem"
 private_key = "proxy.key"
 ca = "/pki/ca.pem"
+crl = "/pki/crl.pem"
 [auth]
 realm = "pay.test"
 credentials = "users.ha1"
@@ -72,6 +73,7 @@ accept_from_other_domains = false
   ASSERT_TRUE(config.tls);
   EXPECT_EQ(config.tls->certificate_file, "/etc/sippay/proxy.pem");
   EXPECT_EQ(config.tls->ca_file, "/pki/ca.pem");
+  EXPECT_EQ(config.tls->crl_file, "/pki/crl.pem");
   EXPECT_EQ(config.credentials, "/etc/sippay/users.ha1");
   EXPECT_EQ(config.nonce_lifetime, std::chrono::seconds(120));
   EXPECT_EQ(config.algorithms, std::vector<sip::DigestAlgorithm>{sip::DigestAlgorithm::kMd5});
@@ -103,6 +105,7 @@ TEST(ProxyConfigTest, DefaultsApply) {
   EXPECT_EQ(config.realm, "pay.test");
   EXPECT_TRUE(config.challenge_requests);
   EXPECT_FALSE(config.database);
+  EXPECT_FALSE(config.tls);
   EXPECT_EQ(config.registrar.default_expires, 3600U);
   EXPECT_DOUBLE_EQ(config.limits.rate, 50);
   EXPECT_EQ(config.limits.over_limit, OverLimitAction::kReply);
@@ -139,6 +142,7 @@ TEST(ProxyConfigTest, ErrorsNameTheKey) {
        "[route 1] target:"},
       {"[proxy]\ndomains = [\"a\"]\nlisten = [\"tls:127.0.0.1:5061\"]\n[auth]\ncredentials = \"u\"\n",
        "a tls listener needs certificate and private_key in [tls]"},
+      {kMinimal + "[tls]\ncrl = \"crl.pem\"\n", "[tls] ca: is required; crl needs the CA that issued the CRL"},
       {"[proxy]\ndomains = [\"a\"]\nlisten = [\"udp:127.0.0.1:5060\"]\n", "[auth] credentials: is required"},
       {kMinimal + "[proxy.extra\n", "invalid TOML"},
       {kMinimal + "[proxy]\n", "invalid TOML"},

@@ -3,7 +3,9 @@
 # A bad config exits 2 naming the key. Bob registers with Digest, and alice
 # sends him a MESSAGE with proxy credentials. A wrong password gets 403 and
 # an unknown user 404. SIGUSR1 prints the counters, and SIGTERM prints them
-# and exits 0. A restart keeps bob's binding in the SQLite file.
+# and exits 0. A restart keeps bob's binding in the SQLite file. A [tls] crl
+# that is not a CRL stops the start naming the file; SIGHUP reloads a good
+# one, and a bad file on SIGHUP keeps the CRL in use.
 #
 # Usage: proxy_daemon_test.sh SIPPAY_BINARY LIB_SH
 set -euo pipefail
@@ -84,9 +86,39 @@ grep '"event":"counters"' proxy.out | tail -1 | grep -q '"not_found":1,' || fail
 
 # The binding survives a restart; at --log-level warn rejections are not logged.
 start_background proxy2.out proxy2.err "$sippay" proxy --config proxy.toml --log-level warn
+proxy_pid=$last_pid
 wait_for_lines proxy2.out '"event":"listening"' 2 10
 send sip:bob@pay.test alice-secret
 grep -qx '200 OK' send.out || fail "after a restart the MESSAGE did not get 200: $(cat send.err)"
 wait_for_lines bob.out '"event":"message"' 2 5
 expect_equal "$(count_lines proxy2.err 'rejected MESSAGE')" 0 "rejection lines at --log-level warn"
-echo "proxy daemon: config error, register, relay, rejections, counters, restart all passed"
+stop_process "$proxy_pid" 10 || fail "the restarted proxy did not exit 0 on SIGTERM"
+
+# [tls] crl: a file without a CRL stops the start with status 2, naming it.
+"$sippay" pki init --dir pki --name "proxy test CA" >pki.out
+printf 'not a CRL\n' >bad-crl.pem
+write_config '[tls]
+ca = "pki/ca.pem"
+crl = "bad-crl.pem"'
+status=0
+"$sippay" proxy --config proxy.toml >bad-crl.out 2>bad-crl.err || status=$?
+expect_equal "$status" 2 "exit status for a bad [tls] crl"
+grep -q '\[tls\] crl: ".*bad-crl.pem" cannot be used' bad-crl.err || fail "the error does not name crl: $(cat bad-crl.err)"
+grep -q 'CRL file ".*bad-crl.pem" contains no PEM CRL' bad-crl.err || fail "the log does not say why: $(cat bad-crl.err)"
+
+# SIGHUP reloads a good CRL; a bad file keeps the CRL in use.
+write_config '[tls]
+ca = "pki/ca.pem"
+crl = "pki/crl.pem"'
+start_background proxy3.out proxy3.err "$sippay" proxy --config proxy.toml
+proxy_pid=$last_pid
+wait_for_lines proxy3.out '"event":"listening"' 2 10
+kill -HUP "$proxy_pid"
+wait_for_lines proxy3.err 'TLS handshakes from now on check peers against the CRLs of ".*pki/crl.pem"' 1 10
+printf 'not a CRL\n' >pki/crl.pem
+kill -HUP "$proxy_pid"
+wait_for_lines proxy3.err 'TLS CRL reload failed: CRL file ".*pki/crl.pem" contains no PEM CRL.*; the CRL in use stays' 1 10
+send sip:bob@pay.test alice-secret
+grep -qx '200 OK' send.out || fail "after the CRL reloads the MESSAGE did not get 200: $(cat send.err)"
+stop_process "$proxy_pid" 10 || fail "the proxy with a CRL did not exit 0 on SIGTERM"
+echo "proxy daemon: config error, register, relay, rejections, counters, restart, TLS CRL all passed"

@@ -682,6 +682,49 @@ TEST_F(ProxyServerTest, TlsClientIsRelayedAndAnswered) {
   carol.layer.stop();
 }
 
+TEST_F(ProxyServerTest, RevokedTlsClientFailsHandshake) {
+  sip::testing::TestPki pki;
+  const sip::testing::CertificateFiles revoked =
+      pki.issue("carol", {.common_name = "carol", .ip_addresses = {"127.0.0.1"}});
+  const sip::testing::CertificateFiles valid =
+      pki.issue("dave", {.common_name = "dave", .ip_addresses = {"127.0.0.1"}});
+  config_.listen.push_back(sip::testing::loopback(sip::TransportProtocol::kTls));
+  use_proxy_certificate(pki);
+  config_.tls->require_client_certificate = true;
+  config_.tls->crl_file = pki.write_crl("crl", {revoked.serial});
+  start_proxy();
+  auto& bob = add_peer();
+  ASSERT_EQ(register_user(bob, "bob", contact_of(bob, "bob"))->status_code(), 200);
+  bob.received.clear();
+  const sip::TransportAddress proxy_tls = proxy_->transport().local_addresses().back();
+  ASSERT_EQ(proxy_tls.protocol, sip::TransportProtocol::kTls);
+
+  // Sends a request for bob over TLS from a client presenting `files`.
+  const auto send_over_tls = [&](const sip::testing::CertificateFiles& files) {
+    sip::TransportSettings settings;
+    settings.listen = {sip::testing::loopback(sip::TransportProtocol::kUdp)};
+    settings.tls = sip::TlsSettings{files.certificate_file, files.private_key_file, pki.ca_file()};
+    auto client = std::make_unique<sip::testing::RecordingTransport>(io_, settings);
+    EXPECT_FALSE(client->layer.start());
+    std::string text = request_text(RequestText{}, *client);
+    text.replace(text.find("SIP/2.0/UDP"), 11, "SIP/2.0/TLS");
+    client->layer.send_request(text, proxy_tls, "127.0.0.1", nullptr);
+    return client;
+  };
+
+  const auto carol = send_over_tls(revoked);
+  ASSERT_TRUE(sip::testing::run_until(io_, [&] { return proxy_->transport().stats().tls_handshake_failures == 1; }));
+  EXPECT_EQ(requests_received(bob), 0U);
+
+  const auto dave = send_over_tls(valid);
+  const auto relayed = wait_for_request(bob, 0);
+  ASSERT_TRUE(relayed);
+  EXPECT_EQ(relayed->message.vias()[1].transport, "TLS");
+  EXPECT_EQ(proxy_->transport().stats().tls_handshake_failures, 1U);
+  carol->layer.stop();
+  dave->layer.stop();
+}
+
 TEST_F(ProxyServerTest, MissingCredentialFileThrows) {
   config_.credentials = folder_.path() / "missing.ha1";
   ProxyServerOptions options;

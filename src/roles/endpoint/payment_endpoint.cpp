@@ -137,10 +137,10 @@ struct PaymentEndpoint::State {
     sip::TlsSettings tls;
     tls.certificate_file = config.certificate.string();
     tls.private_key_file = config.private_key.string();
-    // NOTE: TLS checks the chain to the CA only, never the CRL, so a revoked
-    // peer still connects. Its messages are rejected where their CMS
-    // signatures are checked against the CRL.
     tls.ca_file = config.ca.string();
+    // The same CRL as the CMS checks: a revoked peer fails the TLS handshake
+    // too, and reload_crl replaces both.
+    if (config.crl) tls.crl_file = config.crl->string();
     tls.require_client_certificate = config.accept_only_from.has_value();
     settings.transport.tls = tls;
     settings.timers.t1 = config.t1;
@@ -197,13 +197,27 @@ struct PaymentEndpoint::State {
         }
       };
       security::Result<security::CrlInfo> outcome = reload();
-      asio::post(io, [alive, outcome = std::move(outcome), done = std::move(done)] {
+      asio::post(io, [alive, outcome = std::move(outcome), done = std::move(done)]() mutable {
         const std::shared_ptr<State*> state = alive.lock();
         if (!state) return;
+        if (outcome) outcome = (*state)->reload_tls_crl(std::move(outcome));
         log_crl_reload((*state)->config.uri, (*state)->config.crl.value_or(""), outcome);
         if (done) done(outcome);
       });
     });
+  }
+
+  // Runs on the I/O thread after the CMS checks took the new CRL: TLS
+  // handshakes take it too. The transport reads the file again, so a file
+  // replaced between the two reads can leave them apart until the next
+  // reload, which the file watcher starts.
+  security::Result<security::CrlInfo> reload_tls_crl(security::Result<security::CrlInfo> cms_outcome) {
+    const sip::TlsCrlReloadResult reloaded = agent->transport().reload_tls_crl(config.crl->string());
+    // Before start the transport has no TLS context yet; start reads the file.
+    if (!reloaded.error || reloaded.error == sip::TransportError::kStopped) return cms_outcome;
+    return security::Error{security::ErrorCode::crl_invalid,
+                           fmt::format("{}; TLS handshakes keep the previous CRL while CMS checks use the new one",
+                                       reloaded.detail)};
   }
 
   void start_crl_watcher() {

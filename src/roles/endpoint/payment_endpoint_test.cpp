@@ -228,6 +228,26 @@ TEST_F(PaymentEndpointTest, ReloadedCrlRejectsRevokedSigner) {
   EXPECT_EQ(received_.size(), 1u);
 }
 
+TEST_F(PaymentEndpointTest, ReloadedCrlFailsRevokedPeerHandshake) {
+  start();
+  const security::SmimeBody body = seal(alice_, gateway_, kContent);
+  // Before the revocation the mutual TLS handshake succeeds, and the
+  // gateway responds 403 because alice is not the proxy.
+  const sip::RequestOutcome before =
+      send_raw(gateway_.uri, body.content_type, body.der, gateway_endpoint_->local_address());
+  ASSERT_EQ(before.status_code, 403) << before.summary();
+
+  revoke(deployment_, alice_);
+  const auto reloaded = reload_and_wait(io_, *gateway_endpoint_);
+  ASSERT_TRUE(reloaded.ok()) << reloaded.error().detail;
+
+  // The gateway's TLS now rejects alice's certificate, so no response comes.
+  const sip::RequestOutcome after =
+      send_raw(gateway_.uri, body.content_type, body.der, gateway_endpoint_->local_address());
+  EXPECT_EQ(after.status_code, 0) << after.summary();
+  EXPECT_TRUE(received_.empty());
+}
+
 TEST_F(PaymentEndpointTest, InvalidCrlKeepsCrlInUse) {
   start();
   revoke(deployment_, alice_);

@@ -7,6 +7,7 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <array>
+#include <fmt/format.h>
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 #include <vector>
@@ -306,13 +307,19 @@ asio::awaitable<std::error_code> StreamConnection<Stream>::handshake(bool as_cli
       if (auto owner = this->owner()) {
         ++owner->stats().tls_handshake_failures;
       }
+      // "certificate verify failed" alone hides why, e.g. "certificate revoked".
+      std::string reason = error.message();
+      const long verify_result = SSL_get_verify_result(stream_.native_handle());
+      if (verify_result != X509_V_OK) {
+        reason += fmt::format(": {}", X509_verify_cert_error_string(verify_result));
+      }
       if (as_client) {
         spdlog::warn("SIP transport: TLS handshake with server {} (expected identity \"{}\") "
                      "failed: {}",
-                     remote().to_string(), server_name(), error.message());
+                     remote().to_string(), server_name(), reason);
       } else {
         spdlog::warn("SIP transport: TLS handshake with client {} failed: {}",
-                     remote().to_string(), error.message());
+                     remote().to_string(), reason);
       }
       close(error);
     } else if (state() == State::kClosed) {

@@ -2,6 +2,8 @@
 
 #include <openssl/ssl.h>
 
+#include "sip/transport/tls_crl.hpp"
+
 namespace sippay::sip {
 namespace {
 
@@ -56,7 +58,25 @@ std::error_code load_trusted_cas(asio::ssl::context& context, const TlsSettings&
   return error;
 }
 
+// Replaces the context's store with one that also checks `crl_file`, when set.
+std::error_code load_crls(asio::ssl::context& context, const TlsSettings& settings, std::string& detail) {
+  if (settings.crl_file.empty()) {
+    return {};
+  }
+  CrlStoreResult crls = make_crl_store(settings.ca_file, settings.crl_file);
+  if (!crls.store) {
+    detail = crls.detail;
+    return crls.error;
+  }
+  set_verify_store(context, crls.store.get());
+  return {};
+}
+
 }  // namespace
+
+void set_verify_store(asio::ssl::context& context, X509_STORE* store) {
+  SSL_CTX_set1_cert_store(context.native_handle(), store);
+}
 
 TlsContextResult make_tls_server_context(const TlsSettings& settings) {
   auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
@@ -87,6 +107,10 @@ TlsContextResult make_tls_server_context(const TlsSettings& settings) {
   if (error) {
     return failure(error, "verify mode");
   }
+  error = load_crls(*context, settings, detail);
+  if (error) {
+    return failure(error, detail);
+  }
   return {std::move(context), {}, {}};
 }
 
@@ -108,6 +132,10 @@ TlsContextResult make_tls_client_context(const TlsSettings& settings) {
     if (error) {
       return failure(error, detail);
     }
+  }
+  error = load_crls(*context, settings, detail);
+  if (error) {
+    return failure(error, detail);
   }
   return {std::move(context), {}, {}};
 }

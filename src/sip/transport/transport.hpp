@@ -76,6 +76,18 @@ struct TlsSettings {
   // Clients: check the server's certificate against the target's host
   // (RFC 5922 §7.3: a SIP URI or DNS name in subjectAltName).
   bool verify_server = true;
+  // PEM CRLs (one or more, each from a CA of ca_file) that every verified
+  // peer certificate is checked against, in both directions: a revoked
+  // peer fails the handshake. Empty: no revocation check. Needs ca_file,
+  // and a CRL for each CA in it. See make_crl_store for the checks, and
+  // TransportLayer::reload_tls_crl to replace it while running.
+  std::string crl_file = {};
+};
+
+// The outcome of TransportLayer::reload_tls_crl; an empty error on success.
+struct TlsCrlReloadResult {
+  std::error_code error;
+  std::string detail;  // on error: the file and the problem
 };
 
 struct TransportSettings {
@@ -175,6 +187,16 @@ class TransportLayer {
   // no usable Via: on its connection while that is open, else to its source
   // address (over UDP from the socket it arrived on).
   void send_to_source(std::string bytes, const UnparsableMessage& message, SendHandler done);
+
+  // Replaces the CRLs of TlsSettings::crl_file with those of `crl_file`, on
+  // both the server and the client side, for every handshake that verifies
+  // a peer certificate from now on. Reads and parses the file on the
+  // calling thread. Connections already open stay open, even when the new
+  // CRL revokes their peer. Fails with kTlsNotConfigured without
+  // TransportSettings::tls, kStopped before start(), kInvalidSettings
+  // when the CA file is empty or cannot be read, and kInvalidCrl when
+  // `crl_file` cannot be used. On failure the CRL in use (or none) stays.
+  TlsCrlReloadResult reload_tls_crl(const std::string& crl_file);
 
   // Whether the TLS connection `connection_id` (ReceivedMessage::connection_id)
   // is still open and its peer presented a certificate that verified against

@@ -6,6 +6,7 @@
 
 #include "sip/transport/response_destination.hpp"
 #include "sip/transport/tls_context.hpp"
+#include "sip/transport/tls_crl.hpp"
 
 namespace sippay::sip::transport_detail {
 namespace {
@@ -132,6 +133,29 @@ std::error_code TransportCore::make_tls_contexts() {
     }
     tls_server_ = std::move(server.context);
   }
+  return {};
+}
+
+TlsCrlReloadResult TransportCore::reload_tls_crl(const std::string& crl_file) {
+  if (!settings_.tls) {
+    return {make_error_code(TransportError::kTlsNotConfigured),
+            "TransportSettings::tls is not set, so there is no TLS CRL to reload"};
+  }
+  if (!tls_client_) {
+    return {make_error_code(TransportError::kStopped), "start the transport before reloading its TLS CRL"};
+  }
+  CrlStoreResult crls = make_crl_store(settings_.tls->ca_file, crl_file);
+  if (!crls.store) {
+    return {crls.error, crls.detail};
+  }
+  // Both contexts share the store. A handshake checks the peer's
+  // certificate within one OpenSSL call on this thread, so no check runs
+  // while the stores are swapped.
+  set_verify_store(*tls_client_, crls.store.get());
+  if (tls_server_) {
+    set_verify_store(*tls_server_, crls.store.get());
+  }
+  spdlog::info("SIP transport: TLS handshakes from now on check peers against the CRLs of \"{}\"", crl_file);
   return {};
 }
 

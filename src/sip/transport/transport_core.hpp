@@ -47,6 +47,7 @@ class TransportCore final : public TransportOwner,
     on_connection_closed_ = std::move(handler);
   }
   void send_to_source(std::string bytes, const UnparsableMessage& message, SendHandler done);
+  TlsCrlReloadResult reload_tls_crl(const std::string& crl_file);
   std::size_t open_connections() const { return table_.size(); }
   bool peer_certificate_matches(std::uint64_t connection_id, std::string_view host) const {
     auto connection = table_.find(connection_id);

@@ -29,6 +29,8 @@ class TransportCategory final : public std::error_category {
         return "request has no Via header field to route the response by";
       case TransportError::kInvalidSettings:
         return "invalid transport settings";
+      case TransportError::kInvalidCrl:
+        return "invalid TLS CRL file";
     }
     return "unknown SIP transport error " + std::to_string(value);
   }

@@ -17,6 +17,7 @@ enum class TransportError {
   kConnectionClosed,     // the connection closed before the bytes were written
   kNoVia,                // a response was requested for a request without Via
   kInvalidSettings,      // TransportSettings that cannot work, see the log
+  kInvalidCrl,           // a CRL file that cannot be read, parsed or checked against the CAs
 };
 
 const std::error_category& transport_category();

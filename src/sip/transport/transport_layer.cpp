@@ -24,6 +24,10 @@ bool TransportLayer::peer_certificate_matches(std::uint64_t connection_id, std::
   return impl_->core->peer_certificate_matches(connection_id, host);
 }
 
+TlsCrlReloadResult TransportLayer::reload_tls_crl(const std::string& crl_file) {
+  return impl_->core->reload_tls_crl(crl_file);
+}
+
 std::error_code TransportLayer::start() { return impl_->core->start(); }
 
 void TransportLayer::stop() { impl_->core->stop(); }

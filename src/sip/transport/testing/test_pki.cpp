@@ -137,10 +137,49 @@ CertificateFiles TestPki::issue(const std::string& file_stem, const CertificateS
   check(X509_sign(raw, keys_->ca_key.get(), EVP_sha256()) > 0, "signing a certificate");
 
   CertificateFiles files{(directory_ / (file_stem + ".pem")).string(),
-                         (directory_ / (file_stem + ".key")).string()};
+                         (directory_ / (file_stem + ".key")).string(), next_serial_ - 1};
   write_pem(files.certificate_file, raw);
   write_pem(files.private_key_file, key.get());
   return files;
+}
+
+std::string TestPki::write_crl(const std::string& file_stem, const std::vector<long>& revoked_serials) {
+  using CrlPtr = std::unique_ptr<X509_CRL, decltype(&X509_CRL_free)>;
+  using TimePtr = std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)>;
+  CrlPtr crl(X509_CRL_new(), X509_CRL_free);
+  check(crl != nullptr, "X509_CRL_new");
+  X509_CRL* raw = crl.get();
+  X509* ca = keys_->ca_certificate.get();
+  check(X509_CRL_set_version(raw, X509_CRL_VERSION_2) == 1, "CRL version");
+  check(X509_CRL_set_issuer_name(raw, X509_get_subject_name(ca)) == 1, "CRL issuer");
+  TimePtr this_update(X509_gmtime_adj(nullptr, -3600), ASN1_TIME_free);
+  TimePtr next_update(X509_gmtime_adj(nullptr, 86400), ASN1_TIME_free);
+  check(this_update && next_update, "CRL times");
+  check(X509_CRL_set1_lastUpdate(raw, this_update.get()) == 1, "CRL thisUpdate");
+  check(X509_CRL_set1_nextUpdate(raw, next_update.get()) == 1, "CRL nextUpdate");
+  for (const long serial : revoked_serials) {
+    X509_REVOKED* revoked = X509_REVOKED_new();
+    check(revoked != nullptr, "X509_REVOKED_new");
+    ASN1_INTEGER* number = ASN1_INTEGER_new();
+    const bool filled = number != nullptr && ASN1_INTEGER_set(number, serial) == 1 &&
+                        X509_REVOKED_set_serialNumber(revoked, number) == 1 &&
+                        X509_REVOKED_set_revocationDate(revoked, this_update.get()) == 1;
+    ASN1_INTEGER_free(number);
+    if (!filled || X509_CRL_add0_revoked(raw, revoked) != 1) {
+      X509_REVOKED_free(revoked);
+      check(false, "CRL entry");
+    }
+  }
+  check(X509_CRL_sort(raw) == 1, "sorting the CRL");
+  check(X509_CRL_sign(raw, keys_->ca_key.get(), EVP_sha256()) > 0, "signing the CRL");
+
+  const std::filesystem::path path = directory_ / (file_stem + ".crl.pem");
+  FILE* file = std::fopen(path.c_str(), "w");
+  check(file != nullptr, "opening a CRL file");
+  const int written = PEM_write_X509_CRL(file, raw);
+  std::fclose(file);
+  check(written == 1, "writing a CRL");
+  return path.string();
 }
 
 }  // namespace sippay::sip::testing

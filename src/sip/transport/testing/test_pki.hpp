@@ -21,6 +21,7 @@ struct CertificateSpec {
 struct CertificateFiles {
   std::string certificate_file;  // PEM: the leaf certificate
   std::string private_key_file;  // PEM: its unencrypted key
+  long serial = 0;               // the certificate's serial number
 };
 
 class TestPki {
@@ -38,6 +39,10 @@ class TestPki {
   // TLS servers and clients. `file_stem` names its files and must be unique
   // within this TestPki.
   CertificateFiles issue(const std::string& file_stem, const CertificateSpec& spec);
+  // Writes a CRL signed by this CA that lists `revoked_serials`, with
+  // thisUpdate an hour ago and nextUpdate in one day, as `file_stem`.crl.pem.
+  // Returns its path; a second call with the same stem replaces the file.
+  std::string write_crl(const std::string& file_stem, const std::vector<long>& revoked_serials);
 
  private:
   struct Keys;
