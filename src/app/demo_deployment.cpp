@@ -195,13 +195,15 @@ Deployment create_deployment(const fs::path& root) {
              fmt::format("[proxy]\n"
                          "domains = [\"{}\"]\n"
                          "listen = [\"tls:127.0.0.1:0\"]\n"
-                         "\n[tls]\ncertificate = {}\nprivate_key = {}\nca = {}\n"
+                         "\n[tls]\ncertificate = {}\nprivate_key = {}\nca = {}\ncrl = {}\n"
+                         "require_client_certificate = true\n"
                          "\n[auth]\nrealm = \"{}\"\ncredentials = \"users.ha1\"\n"
                          "\n[registrar]\ndatabase = \"location.sqlite\"\n"
                          "\n[[route]]\nuri = \"{}\"\ntarget = \"sips:127.0.0.1:{};transport=tls\"\n"
                          "mutual_tls = true\n",
                          kDomain, quoted(deployment.proxy.certificate), quoted(deployment.proxy.private_key),
-                         quoted(deployment.pki / "ca.pem"), kDomain, kGatewayUri, deployment.gateway_port));
+                         quoted(deployment.pki / "ca.pem"), quoted(deployment.pki / "crl.pem"), kDomain,
+                         kGatewayUri, deployment.gateway_port));
 
   create_ledger(deployment);
   write_catalog(deployment.catalog);
