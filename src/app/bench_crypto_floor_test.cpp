@@ -16,7 +16,7 @@ CryptoFloor floor_of(double sign_us, double open_us, double seal_us) {
   return floor;
 }
 
-TEST(CryptoFloorTest, FastestOfTakesTheLowerCpuTimePerOperation) {
+TEST(CryptoFloorTest, FastestOfKeepsLowerCpuTime) {
   const CryptoFloor floor = fastest_of(floor_of(100, 500, 900), floor_of(120, 400, 1000));
   ASSERT_EQ(floor.operations.size(), 3u);
   EXPECT_DOUBLE_EQ(floor.operations[0].cpu_us, 100);
@@ -28,7 +28,7 @@ TEST(CryptoFloorTest, FastestOfTakesTheLowerCpuTimePerOperation) {
   EXPECT_NEAR(floor.purchases_per_second(), 2e6 / 1400, 1e-9);
 }
 
-TEST(CryptoFloorTest, FastestOfIsNeverBelowEitherMeasurement) {
+TEST(CryptoFloorTest, FastestOfNeverBelowEither) {
   const CryptoFloor first = floor_of(100, 500, 900);
   const CryptoFloor second = floor_of(120, 400, 1000);
   const CryptoFloor floor = fastest_of(first, second);
@@ -37,7 +37,7 @@ TEST(CryptoFloorTest, FastestOfIsNeverBelowEitherMeasurement) {
   EXPECT_DOUBLE_EQ(floor.side_cpu_us(Side::kMerchant), 400);
 }
 
-TEST(CryptoFloorTest, FastestOfRejectsDifferentOperations) {
+TEST(CryptoFloorTest, FastestOfRejectsOtherOperations) {
   CryptoFloor renamed = floor_of(100, 500, 900);
   renamed.operations[1].name = "decrypt";
   EXPECT_THROW(fastest_of(floor_of(100, 500, 900), renamed), std::invalid_argument);

@@ -279,7 +279,7 @@ case_certificate_revoked() {
   expect_log merchant 'from sip:alice@pay\.test: 403 Your certificate is revoked'
 }
 
-# The demo's proxy asks for client certificates and checks them against the
+# The demo's proxy requests client certificates and checks them against the
 # CRL ([tls] require_client_certificate and crl). alice buys once. Then her certificate is revoked and the proxy reloads the
 # CRL on SIGHUP, so her next TLS handshake with the proxy fails: the
 # purchase never reaches the merchant and no money moves.

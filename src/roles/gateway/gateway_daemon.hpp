@@ -51,7 +51,7 @@ class GatewayDaemon {
 
  private:
   void on_message(const InboundMessage& message, PendingReply reply);
-  // Answers 503 with Retry-After when in_flight_ is full. I/O thread.
+  // Responds 503 with Retry-After when in_flight_ is full. Runs on the I/O thread.
   void reject_busy(const InboundMessage& message, PendingReply reply);
   // Runs on a worker thread.
   Reply process(const InboundMessage& message);

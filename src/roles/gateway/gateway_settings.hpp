@@ -31,8 +31,8 @@ struct GatewaySettings {
   // Threads that process messages, each in its own ledger transaction; they
   // mostly wait for commits, so there can be more of them than cores.
   unsigned worker_threads = kDefaultWorkerThreads;
-  // Messages that may wait for a worker; beyond them a message is answered
-  // 503 with Retry-After at once (InFlightLimit).
+  // Messages that may wait for a worker. A message beyond them gets a 503
+  // response with Retry-After at once (InFlightLimit).
   unsigned max_waiting_messages = kDefaultWaitingMessages;
 };
 
