@@ -304,14 +304,14 @@ CryptoFloor fastest_of(const CryptoFloor& first, const CryptoFloor& second) {
   CryptoFloor floor;
   floor.cores = first.cores;
   for (std::size_t i = 0; i < first.operations.size(); ++i) {
-    const OperationCost& one = first.operations[i];
-    const OperationCost& other = second.operations[i];
-    if (one.side != other.side || one.name != other.name) {
+    const OperationCost& first_cost = first.operations[i];
+    const OperationCost& second_cost = second.operations[i];
+    if (first_cost.side != second_cost.side || first_cost.name != second_cost.name) {
       throw std::invalid_argument(
           fmt::format("crypto floor: operation {} is \"{}\" in one measurement and \"{}\" in the other", i + 1,
-                      one.name, other.name));
+                      first_cost.name, second_cost.name));
     }
-    floor.operations.push_back(other.cpu_us < one.cpu_us ? other : one);
+    floor.operations.push_back(second_cost.cpu_us < first_cost.cpu_us ? second_cost : first_cost);
   }
   return floor;
 }

@@ -53,10 +53,10 @@ struct CryptoFloor {
 // naming the operation that fails.
 CryptoFloor measure_crypto_floor(const FloorInputs& inputs, std::chrono::milliseconds per_operation);
 
-// The floor from two measurements of the same operations: per operation,
-// the one with the lower CPU time, the least disturbed by other work on
-// the machine. A noisy measurement can then only lower the achieved/floor
-// ratio, never raise it. Throws std::invalid_argument when the two do not
+// Returns the floor from two measurements of the same operations: per
+// operation, the lower CPU time, the one least slowed by other work on the
+// machine. The result is at least as fast as either measurement, so a
+// slowed measurement cannot raise the achieved/floor ratio. Throws std::invalid_argument when the two do not
 // list the same operations in the same order.
 CryptoFloor fastest_of(const CryptoFloor& first, const CryptoFloor& second);
 

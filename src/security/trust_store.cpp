@@ -100,13 +100,12 @@ std::string decimal(const ASN1_INTEGER* number) {
 std::string chain_key(const Certificate& leaf, std::span<const Certificate> intermediates, KeyPurpose purpose) {
   std::string key(1, static_cast<char>(purpose));
   auto append = [&key](const Certificate& certificate) {
-    const int length = i2d_X509(certificate.native(), nullptr);
-    if (length <= 0) return false;
-    key += fmt::format("{}:", length);
-    const std::size_t offset = key.size();
-    key.resize(offset + static_cast<std::size_t>(length));
-    auto* out = reinterpret_cast<unsigned char*>(key.data() + offset);
-    return i2d_X509(certificate.native(), &out) == length;
+    const std::vector<std::uint8_t> der = certificate.to_der();
+    if (der.empty()) return false;
+    key += std::to_string(der.size());
+    key += ':';
+    key.append(reinterpret_cast<const char*>(der.data()), der.size());
+    return true;
   };
   if (!append(leaf)) return {};
   for (const Certificate& intermediate : intermediates) {
